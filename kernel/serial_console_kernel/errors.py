@@ -1,0 +1,13 @@
+"""Errors the user sees as one line: what went wrong and what to do."""
+
+
+class ConsoleError(Exception):
+    """An expected failure: shown as a one-line error, never as a traceback."""
+
+
+class TransportClosed(ConsoleError):
+    """The console connection ended (peer closed, command exited, device unplugged)."""
+
+
+class UnsupportedAction(ConsoleError):
+    """The transport or power backend cannot do what was asked."""

@@ -1,0 +1,225 @@
+"""The console session: a reader that never stops, the screen it feeds, and bounded waits.
+
+A thread reads the transport all the time the console is connected (also between cells), feeds
+the emulator and the transcript, and wakes whoever waits.  Waits are asyncio coroutines, so the
+kernel's event loop stays free for widgets and interrupts while a cell waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pyte
+
+from .errors import ConsoleError, TransportClosed
+from .screen import ConsoleScreen
+from .snapshot import Snapshot, take_snapshot
+from .transcript import Transcript
+from .transports.base import Transport
+
+T = TypeVar("T")
+
+DEFAULT_PROMPT = (
+    r"(?:!?SAC>|PS [A-Za-z]:\\[^>]*>|[A-Za-z]:\\[^>]*>|[$#%]|[Ll]ogin:|Password:|Username:"
+    r"|Domain\s*:|\(Y/N\)\??)\s*$"
+)
+
+
+class WaitTimeout(ConsoleError):
+    """A wait ran out of time; the screen at that moment goes with the error."""
+
+
+def compile_prompt(pattern: str) -> re.Pattern[str]:
+    if not pattern.endswith("$"):
+        pattern = f"(?:{pattern})\\s*$"
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise ConsoleError(f"bad prompt regex {pattern!r}: {err}") from None
+
+
+@dataclass
+class Progress:
+    """How far the console got: bytes received, and when the last byte came."""
+
+    received: int
+    last_received: float
+
+
+class ConsoleSession:
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        columns: int = 80,
+        lines: int = 25,
+        scrollback: int = 2000,
+    ) -> None:
+        self.transport = transport
+        self.screen = ConsoleScreen(columns, lines, scrollback)
+        self._stream = pyte.ByteStream(self.screen)
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+        self._received = 0
+        self._last_received = time.monotonic()
+        self.closed_reason: str | None = None
+        self.transcript: Transcript | None = None
+        self.secrets: tuple[str, ...] = ()
+        self._stopping = threading.Event()
+        self._reader = threading.Thread(target=self._read_loop, name="console-reader", daemon=True)
+
+    @property
+    def description(self) -> str:
+        return self.transport.description
+
+    def start(self) -> None:
+        self._reader.start()
+
+    # -- the reader thread ----------------------------------------------------------------
+    def _read_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                data = self.transport.read(0.25)
+            except TransportClosed as err:
+                self.closed_reason = str(err)
+                break
+            except Exception as err:  # noqa: BLE001 - the reader must report, never die silently
+                self.closed_reason = f"{self.description}: {type(err).__name__}: {err}"
+                break
+            if data:
+                self.feed(data)
+        self._notify()
+
+    def feed(self, data: bytes) -> None:
+        with self._lock:
+            self._stream.feed(data)
+            self._received += len(data)
+            self._last_received = time.monotonic()
+            if self.transcript is not None:
+                self.transcript.write(data)
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    # -- writing ----------------------------------------------------------------------------
+    def write(self, data: bytes) -> None:
+        self.require_connected()
+        self.transport.write(data)
+
+    def require_connected(self) -> None:
+        if self.closed_reason:
+            raise TransportClosed(
+                f"console disconnected ({self.closed_reason}); %connect reconnects to the same target"
+            )
+
+    # -- reading ----------------------------------------------------------------------------
+    def progress(self) -> Progress:
+        with self._lock:
+            return Progress(self._received, self._last_received)
+
+    def snapshot(self) -> Snapshot:
+        """Consume what scrolled since the last snapshot and render the screen."""
+        with self._lock:
+            return take_snapshot(self.screen, self.secrets)
+
+    def inspect(self, look: Callable[[ConsoleScreen], T]) -> T:
+        """Run `look` on the screen while the reader cannot change it."""
+        with self._lock:
+            return look(self.screen)
+
+    def resize(self, columns: int, lines: int) -> None:
+        with self._lock:
+            self.screen.resize(lines, columns)
+
+    def set_scrollback(self, lines: int) -> None:
+        with self._lock:
+            self.screen.set_scrollback(lines)
+
+    def set_transcript(self, transcript: Transcript | None) -> None:
+        with self._lock:
+            old, self.transcript = self.transcript, transcript
+            if transcript is not None:
+                transcript.set_secrets(self.secrets)
+        if old is not None:
+            old.close()
+
+    def add_secret(self, secret: str) -> None:
+        if secret and secret not in self.secrets:
+            # Longest first, so a secret that contains another is masked whole.
+            self.secrets = tuple(sorted((*self.secrets, secret), key=len, reverse=True))
+            if self.transcript is not None:
+                self.transcript.set_secrets(self.secrets)
+
+    # -- waiting ----------------------------------------------------------------------------
+    async def wait_for(
+        self,
+        done: Callable[[ConsoleScreen, Progress], str | None],
+        *,
+        timeout: float,
+        quiet: float | None = None,
+        since: float | None = None,
+        what: str = "the console",
+    ) -> str:
+        """Wait until `done(screen, progress)` names a reason, or `quiet` seconds pass with no
+        byte received (counting from `since`), or `timeout` runs out (WaitTimeout).
+
+        `done` runs under the screen lock, on every chunk received: keep it cheap.
+        """
+        loop = asyncio.get_running_loop()
+        woken = asyncio.Event()
+
+        def wake() -> None:
+            try:
+                loop.call_soon_threadsafe(woken.set)
+            except RuntimeError:  # the loop closed under us: nobody waits any more
+                pass
+
+        start = time.monotonic() if since is None else since
+        deadline = time.monotonic() + timeout
+        self.add_listener(wake)
+        try:
+            while True:
+                woken.clear()
+                with self._lock:
+                    progress = Progress(self._received, self._last_received)
+                    reason = done(self.screen, progress)
+                if reason:
+                    return reason
+                self.require_connected()
+                now = time.monotonic()
+                wake_at = deadline
+                if quiet is not None:
+                    quiet_since = max(progress.last_received, start)
+                    if now - quiet_since >= quiet:
+                        return "quiet"
+                    wake_at = min(wake_at, quiet_since + quiet)
+                if now >= deadline:
+                    raise WaitTimeout(f"timed out after {timeout:g} s waiting for {what}")
+                try:
+                    await asyncio.wait_for(woken.wait(), max(0.0, wake_at - now))
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            self.remove_listener(wake)
+
+    def close(self) -> None:
+        self._stopping.set()
+        self.transport.close()
+        if self._reader.is_alive() and self._reader is not threading.current_thread():
+            self._reader.join(timeout=2)
+        self.set_transcript(None)

@@ -1,0 +1,169 @@
+"""A snapshot of the console: scrolled-off lines plus the screen, as text/plain and text/html.
+
+Both renderings are deterministic (nbval compares them): no clocks, no ids, stable CSS.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from .screen import ConsoleScreen
+
+_PALETTE = {
+    "black": "#000000", "red": "#cd3131", "green": "#0dbc79", "brown": "#e5e510",
+    "yellow": "#e5e510", "blue": "#2472c8", "magenta": "#bc3fbc", "cyan": "#11a8cd",
+    "white": "#e5e5e5", "brightblack": "#666666", "brightred": "#f14c4c",
+    "brightgreen": "#23d18b", "brightbrown": "#f5f543", "brightyellow": "#f5f543",
+    "brightblue": "#3b8eea", "brightmagenta": "#d670d6", "brightcyan": "#29b8db",
+    "brightwhite": "#ffffff",
+}
+_FOREGROUND = "#d4d4d4"
+_BACKGROUND = "#1e1e1e"
+STYLE = (
+    "<style>.sc-screen{background:#1e1e1e;color:#d4d4d4;padding:4px 6px;line-height:1.2;"
+    "font-family:monospace;white-space:pre;overflow-x:auto}"
+    ".sc-scrolled{display:block;color:#a0a0a0;border-bottom:1px dashed #555}"
+    ".sc-cursor{outline:1px solid #d4d4d4;background:#d4d4d4;color:#1e1e1e}</style>"
+)
+
+
+@dataclass
+class Snapshot:
+    rows: list[str]
+    scrolled: list[str] = field(default_factory=list)
+    left_out: int = 0
+    html_rows: list[str] = field(default_factory=list)
+    cursor: tuple[int, int] = (0, 0)
+    size: tuple[int, int] = (80, 25)
+
+    def text(self) -> str:
+        lines = []
+        if self.left_out:
+            lines.append(left_out_note(self.left_out))
+        lines += self.scrolled
+        lines += self.rows
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        parts = [STYLE, '<pre class="sc-screen">']
+        if self.left_out or self.scrolled:
+            head = [html.escape(left_out_note(self.left_out))] if self.left_out else []
+            body = "\n".join(head + [html.escape(line) for line in self.scrolled])
+            parts.append(f'<span class="sc-scrolled">{body}</span>')
+        parts.append("\n".join(self.html_rows))
+        parts.append("</pre>")
+        return "".join(parts)
+
+    def bundle(self) -> dict[str, str]:
+        return {"text/plain": self.text(), "text/html": self.html()}
+
+
+def left_out_note(count: int) -> str:
+    return f"[... {count} earlier lines left out here; %log keeps everything ...]"
+
+
+def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = ()) -> Snapshot:
+    """Consume the lines scrolled since the last snapshot and render the screen."""
+    scrolled, left_out = screen.take_scrolled()
+    grid = _grid(screen)
+    for secret in secrets:
+        _mask(grid, secret)
+        scrolled = [line.replace(secret, "*" * len(secret)) for line in scrolled]
+    rows = ["".join(cell.data for cell in row).rstrip() for row in grid]
+    last = len(rows)
+    while last and not rows[last - 1]:
+        last -= 1
+    cursor_y, cursor_x = screen.cursor.y, screen.cursor.x
+    html_last = max(last, cursor_y + 1) if not screen.cursor.hidden else last
+    html_rows = [
+        _row_html(grid[y], cursor_x if y == cursor_y and not screen.cursor.hidden else -1)
+        for y in range(html_last)
+    ]
+    return Snapshot(
+        rows=rows[:last],
+        scrolled=scrolled,
+        left_out=left_out,
+        html_rows=html_rows,
+        cursor=(cursor_y, cursor_x),
+        size=(screen.columns, screen.lines),
+    )
+
+
+def _grid(screen: ConsoleScreen) -> list[list]:
+    default = screen.default_char
+    grid = []
+    for y in range(screen.lines):
+        line = screen.buffer.get(y)
+        grid.append([line[x] for x in range(screen.columns)] if line else [default] * screen.columns)
+    return grid
+
+
+def _mask(grid: list[list], secret: str) -> None:
+    for row in grid:
+        text = "".join(cell.data for cell in row)
+        start = text.find(secret)
+        while start >= 0:
+            for x in range(start, start + len(secret)):
+                row[x] = row[x]._replace(data="*")
+            start = text.find(secret, start + len(secret))
+
+
+def _color(name: str, fallback: str) -> str:
+    if name == "default":
+        return fallback
+    if name in _PALETTE:
+        return _PALETTE[name]
+    if len(name) == 6 and all(c in "0123456789abcdefABCDEF" for c in name):
+        return "#" + name.lower()
+    return fallback
+
+
+def _style(cell) -> str:
+    fg, bg = _color(cell.fg, _FOREGROUND), _color(cell.bg, _BACKGROUND)
+    if cell.reverse:
+        fg, bg = bg, fg
+    rules = []
+    if fg != _FOREGROUND:
+        rules.append(f"color:{fg}")
+    if bg != _BACKGROUND:
+        rules.append(f"background:{bg}")
+    if cell.bold:
+        rules.append("font-weight:bold")
+    if cell.italics:
+        rules.append("font-style:italic")
+    decorations = [d for d, on in (("underline", cell.underscore),
+                                   ("line-through", cell.strikethrough)) if on]
+    if decorations:
+        rules.append("text-decoration:" + " ".join(decorations))
+    return ";".join(rules)
+
+
+def _row_html(row: list, cursor_x: int) -> str:
+    # Trailing default blanks carry nothing; keep coloured ones (a coloured clear, a menu bar).
+    end = len(row)
+    while end and row[end - 1].data in (" ", "") and not _style(row[end - 1]):
+        end -= 1
+    end = max(end, cursor_x + 1)
+    out: list[str] = []
+    run_style, run_text = None, []
+
+    def flush() -> None:
+        if run_text:
+            text = html.escape("".join(run_text))
+            out.append(f'<span style="{run_style}">{text}</span>' if run_style else text)
+            run_text.clear()
+
+    for x in range(end):
+        cell = row[x]
+        if x == cursor_x:
+            flush()
+            out.append(f'<span class="sc-cursor">{html.escape(cell.data or " ")}</span>')
+            continue
+        style = _style(cell)
+        if style != run_style:
+            flush()
+            run_style = style
+        run_text.append(cell.data)
+    flush()
+    return "".join(out)
