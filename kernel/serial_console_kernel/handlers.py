@@ -15,6 +15,8 @@ from .settings import parse_size
 from .transcript import Transcript
 from .transports import open_transport
 
+PASSWORD_PROMPT_TIMEOUT = 300.0
+
 
 class MagicHandlers:
     """Mixed into the kernel: uses `self.settings`, `self.console`, `print_text`."""
@@ -111,7 +113,12 @@ class MagicHandlers:
                 where = f"set the environment variable {args.envvar}" if args.envvar else \
                     "use %password ENVVAR"
                 raise ConsoleError(f"no password to type: {where} (this front end cannot ask)")
-            secret = await asyncio.to_thread(self.getpass, "Password: ")
+            # A person types it: bounded, but longer than a console wait.
+            limit = max(self.settings.timeout, PASSWORD_PROMPT_TIMEOUT)
+            try:
+                secret = await asyncio.wait_for(asyncio.to_thread(self.getpass, "Password: "), limit)
+            except asyncio.TimeoutError:
+                raise ConsoleError(f"no password entered within {limit:g} s") from None
         console.session.add_secret(secret)
         await console.type_line(secret, what="the prompt after the password")
         return True

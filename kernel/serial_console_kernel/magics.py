@@ -33,6 +33,7 @@ class Magic:
     help: str
     args: tuple[Arg, ...] = ()
     raw: bool = False  # the rest of the line is one text argument, taken as typed
+    quoted_words: bool = False  # positional words keep their quotes (a command line for exec:)
 
     def options(self) -> list[str]:
         return [flag for a in self.args for flag in a.flags if flag.startswith("--")]
@@ -48,7 +49,7 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           (arg("target", nargs="*"), arg("--baud", type=int, default=None),
            arg("--keys", choices=["xterm", "ems"], default=None),
            arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
-           arg("--power", default=None))),
+           arg("--power", default=None)), quoted_words=True),
     Magic("disconnect", "%disconnect", "Close the console connection."),
     Magic("status", "%status", "Show the target, the connection and the settings."),
     Magic("screen", "%screen", "Show the screen without typing anything."),
@@ -122,14 +123,17 @@ def expand_env(text: str, environ: dict[str, str] | None = None) -> str:
 
 
 def _split(text: str) -> list[str]:
-    # posix=False keeps backslashes (C:\Windows>, regexes); strip the quotes ourselves.
+    # posix=False keeps backslashes (C:\Windows>, regexes) and quotes; _unquote strips them.
     lexer = shlex.shlex(text, posix=False)
     lexer.whitespace_split = True
     try:
-        tokens = list(lexer)
+        return list(lexer)
     except ValueError as err:
         raise MagicError(f"cannot parse arguments: {err}") from None
-    return [t[1:-1] if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"" else t for t in tokens]
+
+
+def _unquote(token: str) -> str:
+    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"" else token
 
 
 def lookup(name: str) -> Magic:
@@ -153,7 +157,8 @@ def parse_magic(line: str) -> tuple[Magic, argparse.Namespace | str]:
     # Positional words come first and are taken as typed, even when they look like options
     # (%connect exec:ssh -t host --power …, %wait -- Press --timeout 5).
     first_option = next((i for i, t in enumerate(tokens) if t.split("=")[0] in options), len(tokens))
-    words, tail = tokens[:first_option], tokens[first_option:]
+    words, tail = tokens[:first_option], [_unquote(t) for t in tokens[first_option:]]
+    words = [" ".join(words)] if magic.quoted_words and words else [_unquote(w) for w in words]
     return magic, _parser(magic).parse_args([*tail, "--", *words] if words else tail)
 
 

@@ -16,6 +16,10 @@ def open_transport(target: str, *, baud: int = 115200) -> Transport:
         from .pty_command import CommandTransport
 
         transport: Transport = CommandTransport(target[len("exec:"):])
+    elif target.startswith(("socket://", "telnet://")):
+        from .tcp_socket import SocketTransport
+
+        transport = SocketTransport(target)
     elif target.startswith("sim:"):
         from .simulator import SimulatorTransport
 

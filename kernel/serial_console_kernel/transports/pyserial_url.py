@@ -1,15 +1,13 @@
-"""Device paths and every pyserial URL: socket://, rfc2217://, loop://, spy://, /dev/tty*."""
+"""Device paths and pyserial URLs: /dev/tty*, rfc2217://, loop://, spy://, hwgrep://."""
 
 from __future__ import annotations
-
-import socket
 
 import serial
 
 from ..errors import ConsoleError, TransportClosed
 from .base import no_break
 
-_URL_SCHEMES = ("socket://", "rfc2217://", "loop://", "spy://", "hwgrep://", "alt://", "cp2110://")
+_URL_SCHEMES = ("rfc2217://", "loop://", "spy://", "hwgrep://", "alt://", "cp2110://")
 
 
 class PySerialTransport:
@@ -28,7 +26,7 @@ class PySerialTransport:
             scheme = self.target.split("://", 1)[0]
             raise ConsoleError(
                 f"unknown target scheme {scheme!r}: use a device path, socket://HOST:PORT, "
-                "rfc2217://HOST:PORT, loop://, exec:COMMAND or sim:windows"
+                "telnet://HOST:PORT, rfc2217://HOST:PORT, loop://, exec:COMMAND or sim:windows"
             )
         try:
             port = serial.serial_for_url(
@@ -37,16 +35,13 @@ class PySerialTransport:
             if self.is_device:
                 # A second kernel on the same tty would interleave bytes: lock it like tio does.
                 port.exclusive = True
+            # pyserial flushes input on open: a boot already under way would lose its first lines.
+            port.reset_input_buffer = lambda: None
             port.open()
         except serial.SerialException as err:
             raise ConsoleError(self._explain(err)) from None
         except (OSError, ValueError) as err:
             raise ConsoleError(f"cannot open {self.target}: {err}") from None
-        if self.target.startswith("socket://"):
-            # Without TCP_NODELAY every round trip waits for a delayed ACK (about 40 ms).
-            sock = getattr(port, "_socket", None)
-            if sock is not None:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._port = port
 
     def _explain(self, err: Exception) -> str:
@@ -58,7 +53,7 @@ class PySerialTransport:
                 f"permission denied on {self.target}: add yourself to the dialout group "
                 "or fix the device's permissions"
             )
-        if "No such file" in text or "could not open port" in text and self.is_device:
+        if self.is_device and ("No such file" in text or "could not open port" in text):
             return f"no such device {self.target}: check the cable and the path (ls /dev/tty*)"
         if "Connection refused" in text:
             return f"connection refused by {self.target}: is the console server running?"
@@ -88,9 +83,8 @@ class PySerialTransport:
 
     def send_break(self) -> None:
         port = self._require_open()
-        if self.target.startswith(("socket://", "loop://")):
-            # pyserial's socket:// send_break is a silent no-op: say so instead.
-            no_break(self.target.split("://")[0] + "://")
+        if self.target.startswith("loop://"):
+            no_break("loop://")
         port.send_break(0.25)
 
     def close(self) -> None:

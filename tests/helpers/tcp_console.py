@@ -1,0 +1,94 @@
+"""A small line-based console served over TCP, run as its own process by the tests.
+
+It prints its port on stdout, then serves one client at a time: a `login:`/`Password:` exchange
+(the password is not echoed, as on a real getty), then a `$ ` prompt with a few commands that
+exercise the kernel: floods, garbage bytes, colours, silence, a dropped connection.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+
+PASSWORD = b"hunter2-secret"
+
+
+def serve(client: socket.socket) -> None:
+    def send(data: bytes) -> None:
+        client.sendall(data)
+
+    def read_line(echo: bool = True) -> bytes | None:
+        line = b""
+        while True:
+            data = client.recv(1)
+            if not data:
+                return None
+            if data in (b"\r", b"\n"):
+                send(b"\r\n")
+                return line
+            line += data
+            if echo:
+                send(data)
+
+    send(b"tcp-console ready\r\nlogin: ")
+    user = read_line()
+    if user is None:
+        return
+    send(b"Password: ")
+    password = read_line(echo=False)
+    if password != PASSWORD:
+        send(b"Login incorrect\r\nlogin: ")
+        return serve_shell(client, send, read_line, logged_in=False)
+    send(b"Welcome " + user + b"\r\n")
+    serve_shell(client, send, read_line, logged_in=True)
+
+
+def serve_shell(client, send, read_line, logged_in: bool) -> None:
+    while True:
+        send(b"$ " if logged_in else b"")
+        line = read_line()
+        if line is None:
+            return
+        word, _, rest = line.decode("utf-8", "replace").partition(" ")
+        if word == "echo":
+            send(rest.encode() + b"\r\n")
+        elif word == "flood":
+            count = int(rest or 1000)
+            send(b"".join(b"flood line %d of %d\r\n" % (i, count) for i in range(1, count + 1)))
+        elif word == "garbage":
+            send(b"bad \xff\xfe\xc3\x28 nul \x00\x00 esc \x1b[999;999H\x1b[?777h\x1b]0;t\x07 end\r\n")
+            send(b"x" * 50000 + b"\r\n")
+        elif word == "color":
+            send(b"\x1b[1;31mred bold\x1b[0m \x1b[7mreverse\x1b[0m \x1b[4munder\x1b[0m\r\n")
+        elif word == "slow":
+            for i in range(3):
+                send(b"tick %d\r\n" % i)
+                time.sleep(0.1)
+        elif word == "silent":
+            time.sleep(float(rest or 60))
+        elif word == "echo-secret":
+            send(b"you typed " + PASSWORD + b"\r\n")
+        elif word == "bye":
+            client.close()
+            return
+        elif word:
+            send(b"sh: " + word.encode() + b": not found\r\n")
+
+
+def main() -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    print(server.getsockname()[1], flush=True)
+    while True:
+        client, _ = server.accept()
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            serve(client)
+        except OSError:
+            pass
+        finally:
+            client.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The kernel end to end: a real kernel process, real messages, real consoles."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from helpers.jupyter import collect, execute
+from helpers.tcp_console import PASSWORD
+
+
+def login(kc, url: str) -> None:
+    execute(kc, f"%connect {url}")
+    assert "Welcome" in execute(kc, "user\n%password TCP_CONSOLE_PASSWORD").text
+
+
+def test_cell_without_connect_explains_how_to_connect(kc):
+    result = execute(kc, "dir")
+    assert result.status == "error"
+    assert "%connect" in result.error and "\n" not in result.error
+    assert result.errors, "nbval sees a failing cell only through an iopub error"
+
+
+def test_unknown_magic_suggests_the_closest_name(kc):
+    result = execute(kc, "%conect loop://")
+    assert result.status == "error"
+    assert "did you mean %connect?" in result.error
+    assert execute(kc, "%timeout").stdout == "timeout 30 s\n"
+
+
+def test_a_typo_on_a_later_line_types_nothing(kc, tmp_path):
+    execute(kc, "%connect loop://")
+    result = execute(kc, "first line\n%nosuchmagic")
+    assert result.status == "error"
+    assert "first line" not in execute(kc, "%screen").text
+
+
+def test_real_shell_on_a_pty_answers_with_the_screen(kc):
+    assert execute(kc, "%connect exec:bash --norc --noprofile -i").status == "ok"
+    result = execute(kc, "echo one\nseq 1 200")
+    assert result.status == "ok"
+    (display,) = result.displays
+    assert set(display["data"]) == {"text/plain", "text/html"}
+    lines = result.text.splitlines()
+    # Nothing that scrolled off the 25-row screen is lost.
+    assert [str(n) for n in range(1, 201)] == [line for line in lines if line.isdigit()]
+    assert lines[-1].endswith("#") or lines[-1].endswith("$")
+    meta = display["metadata"]["serial_console"]
+    assert meta["size"] == {"columns": 80, "rows": 25}
+    assert meta["target"] == "exec:bash --norc --noprofile -i"
+    assert meta["scrolled_lines"] > 0
+
+
+def test_lines_already_shown_are_not_repeated(kc):
+    execute(kc, "%connect exec:bash --norc --noprofile -i")
+    execute(kc, "seq 1 10")
+    text = execute(kc, "echo next").text
+    assert text.count("echo next") == 1
+    assert text.splitlines().count("10") == 1  # still on the screen, shown once
+
+
+def test_command_exit_is_reported_as_a_disconnect(kc):
+    execute(kc, "%connect exec:sh -c 'echo bye; exit 3'")
+    result = execute(kc, "anything")
+    assert result.status == "error"
+    assert "exited with status 3" in result.error
+    assert execute(kc, "%status").stdout.startswith("disconnected from exec:sh")
+
+
+def test_tcp_console_login_never_shows_the_password(kc, tcp_console, tmp_path):
+    log = tmp_path / "transcript.log"
+    assert execute(kc, f"%log {log}").status == "ok"
+    assert execute(kc, f"%connect {tcp_console}").status == "ok"
+    result = execute(kc, "operator\n%password TCP_CONSOLE_PASSWORD\necho-secret")
+    assert result.status == "ok", result.error
+    assert "Welcome operator" in result.text
+    assert "you typed " + "*" * len(PASSWORD) in result.text
+    assert PASSWORD.decode() not in result.text
+    assert PASSWORD.decode() not in result.displays[-1]["data"]["text/html"]
+    execute(kc, "%log off")
+    transcript = log.read_text()
+    assert "Welcome operator" in transcript
+    assert PASSWORD.decode() not in transcript
+
+
+def test_password_without_a_source_is_a_clear_error(kc, tcp_console):
+    execute(kc, f"%connect {tcp_console}")
+    result = execute(kc, "%password NO_SUCH_VARIABLE_SET", allow_stdin=False)
+    assert result.status == "error"
+    assert "NO_SUCH_VARIABLE_SET" in result.error
+
+
+def test_password_is_asked_through_jupyter_when_no_variable_holds_it(kc, tcp_console):
+    execute(kc, f"%connect {tcp_console}")
+    msg_id = kc.execute("user\n%password", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=30)
+    assert request["msg_type"] == "input_request" and request["content"]["password"] is True
+    kc.input(PASSWORD.decode())
+    result = collect(kc, msg_id)
+    assert result.status == "ok", result.error
+    assert "Welcome user" in result.text
+
+
+def test_flood_is_capped_in_the_cell_and_kept_whole_in_the_log(kc, tcp_console, tmp_path):
+    log = tmp_path / "flood.log"
+    execute(kc, f"%log {log}")
+    login(kc, tcp_console)
+    execute(kc, "%scrollback 1000")
+    result = execute(kc, "flood 5000")
+    assert result.status == "ok"
+    lines = result.text.splitlines()
+    assert lines[0].startswith("[... ") and "left out" in lines[0]
+    left_out = int(lines[0].split()[1])
+    shown = [line for line in lines if line.startswith("flood line")]
+    # Left out: the echoed command line and flood lines 1 to left_out - 1.
+    assert shown[0] == f"flood line {left_out} of 5000"
+    assert len(shown) + left_out - 1 == 5000
+    assert shown[-1] == "flood line 5000 of 5000"
+    execute(kc, "%log off")
+    logged = [line for line in log.read_text().splitlines() if line.startswith("flood line")]
+    assert len(logged) == 5000
+    execute(kc, "%scrollback 2000")
+
+
+def test_garbage_bytes_do_not_hurt_the_kernel(kc, tcp_console):
+    login(kc, tcp_console)
+    assert execute(kc, "garbage").status == "ok"
+    result = execute(kc, "echo still alive")
+    assert result.status == "ok"
+    assert "still alive" in result.text
+
+
+def test_colours_reach_the_html(kc, tcp_console):
+    login(kc, tcp_console)
+    html = execute(kc, "color").displays[-1]["data"]["text/html"]
+    assert "color:#cd3131;font-weight:bold" in html
+    assert '<span class="sc-cursor">' in html
+
+
+def test_dropped_connection_is_reported_and_reconnect_works(kc, tcp_console):
+    login(kc, tcp_console)
+    execute(kc, "bye")
+    result = execute(kc, "echo hello")
+    assert result.status == "error"
+    assert "disconnected" in result.error and "%connect" in result.error
+    again = execute(kc, "%connect")
+    assert again.status == "ok"
+    assert "tcp-console ready" in again.text
+
+
+def test_wait_timeout_is_an_error_with_the_screen(kc, tcp_console):
+    execute(kc, f"%connect {tcp_console}")
+    result = execute(kc, "%wait NEVER-SHOWN --timeout 0.5")
+    assert result.status == "error"
+    assert "timed out after 0.5 s" in result.error
+    assert "login:" in result.text
+
+
+def test_wait_finds_output_that_arrives_later(kc, tcp_console):
+    login(kc, tcp_console)
+    result = execute(kc, "%send slow\\r\n%wait tick 2")
+    assert result.status == "ok"
+    assert "tick 2" in result.text
+
+
+def test_expect_fails_loudly_when_the_text_is_absent(kc, tcp_console):
+    login(kc, tcp_console)
+    assert execute(kc, "echo fixed\n%expect fixed").status == "ok"
+    failed = execute(kc, "echo broken\n%expect /repair(ed)?/")
+    assert failed.status == "error" and failed.errors
+    assert "expected" in failed.error
+
+
+def test_interrupt_stops_a_wait_at_once_and_keeps_the_connection(kernel, tcp_console):
+    km, kc = kernel
+    execute(kc, f"%connect {tcp_console}")
+    msg_id = kc.execute("%wait NEVER --timeout 120")
+    while kc.get_iopub_msg(timeout=10)["content"].get("execution_state") != "busy":
+        pass
+    started = time.monotonic()
+    km.interrupt_kernel()
+    result = collect(kc, msg_id, timeout=30)
+    assert time.monotonic() - started < 10, "the 120 s wait was not interrupted"
+    assert result.status == "error" and "interrupted" in result.error
+    assert execute(kc, "%status").stdout.startswith(f"connected to {tcp_console}")
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("foo://nowhere", "unknown target scheme"),
+        ("socket://127.0.0.1:1", "connection refused"),
+        ("/dev/ttyNOSUCHDEVICE", "no such device"),
+        ("exec:/no/such/program", "cannot run"),
+    ],
+)
+def test_bad_targets_are_one_line_errors(kc, target, message):
+    result = execute(kc, f"%connect {target}")
+    assert result.status == "error"
+    assert message in result.error.lower() and "\n" not in result.error
+    assert execute(kc, "%lsmagic").status == "ok"
+
+
+def test_loop_url_and_size(kc):
+    execute(kc, "%connect loop:// --size 100x40")
+    result = execute(kc, "%send hello over loop")
+    assert "hello over loop" in result.text
+    assert result.displays[0]["metadata"]["serial_console"]["size"] == {"columns": 100, "rows": 40}
+    execute(kc, "%size 80x25")
+
+
+def test_env_defaults_in_magic_arguments(kc):
+    os.environ.pop("SERIAL_CONSOLE_TEST_TARGET", None)
+    result = execute(kc, "%connect ${SERIAL_CONSOLE_TEST_TARGET:-loop://}")
+    assert result.stdout == "connected to loop://\n"
+
+
+def test_help_and_inspect_come_from_the_declarations(kc):
+    assert "%wait TEXT|/REGEX/ [--timeout S]" in execute(kc, "%help wait").stdout
+    reply = kc.inspect("%wait foo", 3, reply=True)["content"]
+    assert reply["found"] and "--timeout" in reply["data"]["text/plain"]
+    matches = kc.complete("%key Ctrl-", 10, reply=True)["content"]["matches"]
+    assert "Ctrl-X" in matches
