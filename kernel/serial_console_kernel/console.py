@@ -88,10 +88,13 @@ class Console:
 
     async def quiet(self) -> None:
         """Let a redraw in progress finish before a snapshot (never longer than %timeout)."""
+        await self.quiet_for(self.settings.quiet_ms / 1000)
+
+    async def quiet_for(self, seconds: float) -> None:
         await self.session.wait_for(
             lambda screen, progress: None,
             timeout=self.settings.timeout,
-            quiet=self.settings.quiet_ms / 1000,
+            quiet=seconds,
             since=0.0,
             what="the console to go quiet",
         )

@@ -204,6 +204,10 @@ class MagicHandlers:
         self.print_text(help_text(args.name))
         return False
 
+    async def magic_echo(self, text: str) -> bool:
+        self.print_text(text)
+        return False
+
     async def magic_lsmagic(self, args) -> bool:
         self.print_text("  ".join("%" + name for name in MAGICS))
         return False

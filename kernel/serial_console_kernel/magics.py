@@ -85,6 +85,7 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
     Magic("password", "%password [ENVVAR]",
           "Type a secret and Enter: from the environment variable ENVVAR, else asked for. Never "
           "shown, never written to a transcript.", (arg("envvar", nargs="?"),)),
+    Magic("echo", "%echo TEXT", "Print TEXT in the cell's output (a note in a runbook).", raw=True),
     Magic("help", "%help [NAME]", "Help on all magics or on one.", (arg("name", nargs="?"),)),
     Magic("lsmagic", "%lsmagic", "List the magics."),
 ]}

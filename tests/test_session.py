@@ -1,0 +1,69 @@
+"""Waits: prompt, quiet, timeout, disconnect: against a real shell on a pty."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from serial_console_kernel.console import Console
+from serial_console_kernel.session import ConsoleSession, WaitTimeout
+from serial_console_kernel.settings import Settings
+from serial_console_kernel.transports import open_transport
+
+
+def shell(**settings) -> Console:
+    session = ConsoleSession(open_transport("exec:sh -i"))
+    session.start()
+    return Console(session, Settings(**settings), "exec:sh -i")
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_a_line_ends_at_the_prompt_not_at_quiet():
+    console = shell(quiet_ms=20000)  # quiet would take 20 s: the prompt must end it
+    try:
+        run(console.quiet_for(0.3))
+        assert run(console.type_line("echo hi")) == "prompt"
+        assert "hi" in console.snapshot().rows
+    finally:
+        console.close()
+
+
+def test_a_line_without_prompt_ends_when_quiet():
+    console = shell(quiet_ms=200, prompt="NEVER-A-PROMPT")
+    try:
+        assert run(console.type_line("echo quiet")) == "quiet"
+    finally:
+        console.close()
+
+
+def test_wait_text_times_out_with_a_clear_message():
+    console = shell(timeout=0.3)
+    try:
+        with pytest.raises(WaitTimeout, match="timed out after 0.3 s"):
+            run(console.wait_text(re.compile("never")))
+    finally:
+        console.close()
+
+
+def test_wait_text_sees_output_that_arrived_before_the_wait():
+    console = shell()
+    try:
+        run(console.type_line("echo marker-$((40+2))"))
+        assert run(console.wait_text(re.compile("marker-42"), timeout=5)) == "found"
+    finally:
+        console.close()
+
+
+def test_disconnect_ends_a_wait_at_once():
+    console = shell()
+    try:
+        with pytest.raises(Exception, match="disconnected"):
+            run(console.type_line("exit"))
+            run(console.wait_text(re.compile("never"), timeout=30))
+    finally:
+        console.close()
