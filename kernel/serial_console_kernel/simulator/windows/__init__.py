@@ -1,0 +1,3 @@
+from .machine import WindowsMachine
+
+__all__ = ["WindowsMachine"]

@@ -1,0 +1,56 @@
+"""`sim:windows?scenario=…&speed=…` and `sim:linux?…`: the built-in simulator, in-process."""
+
+from __future__ import annotations
+
+import queue
+from urllib.parse import parse_qs
+
+from ..errors import ConsoleError, TransportClosed
+
+
+class SimulatorTransport:
+    def __init__(self, target: str) -> None:
+        kind, _, query = target[len("sim:"):].partition("?")
+        params = {k: v[-1] for k, v in parse_qs(query).items()}
+        self.kind = kind or "windows"
+        self.scenario = params.get("scenario", "healthy")
+        self.speed = params.get("speed", "fast")
+        self.description = target
+        self._incoming: queue.Queue[bytes] = queue.Queue()
+        self.simulation = None
+
+    def open(self) -> None:
+        from ..simulator import Simulation
+
+        try:
+            self.simulation = Simulation(self.kind, self.scenario, self.speed)
+        except ValueError as err:
+            raise ConsoleError(str(err)) from None
+        self.simulation.attach(self._incoming.put)
+        self.simulation.start()
+
+    def read(self, timeout: float) -> bytes:
+        if self.simulation is None:
+            raise TransportClosed(f"{self.description} is closed")
+        try:
+            data = self._incoming.get(timeout=timeout)
+        except queue.Empty:
+            return b""
+        chunks = [data]
+        while not self._incoming.empty():
+            chunks.append(self._incoming.get_nowait())
+        return b"".join(chunks)
+
+    def write(self, data: bytes) -> None:
+        if self.simulation is None:
+            raise TransportClosed(f"{self.description} is closed")
+        self.simulation.type(data)
+
+    def send_break(self) -> None:
+        if self.simulation is not None:
+            self.simulation.control("break")
+
+    def close(self) -> None:
+        simulation, self.simulation = self.simulation, None
+        if simulation is not None:
+            simulation.stop()
