@@ -329,7 +329,8 @@ class CmdShell:
                     "11/22/2026  03:14 AM     1,073,741,824 MEMORY.DMP",
                     "               1 File(s)  1,073,741,824 bytes", ""]
         return [" Volume in drive C is Windows", " Volume Serial Number is 4E2B-91C7", "",
-                " Directory of C:\\Windows\\system32", "", "               0 File(s)              0 bytes", ""]
+                " Directory of C:\\Windows\\system32", "",
+                "               0 File(s)              0 bytes", ""]
 
     def cmd_cls(self, args: list[str]) -> list[str]:
         return ["\x1b[2J\x1b[H"]

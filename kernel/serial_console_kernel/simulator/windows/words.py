@@ -20,6 +20,3 @@ def options(words: list[str]) -> dict[str, str]:
             found[key.lower()] = value
     return found
 
-
-def table(rows: list[tuple[str, ...]], widths: list[int]) -> list[str]:
-    return ["".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
