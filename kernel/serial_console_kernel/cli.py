@@ -1,8 +1,9 @@
-"""The `serial-console` command line: install the kernelspec (more subcommands come later)."""
+"""The `serial-console` command line: install the kernelspec, serve the simulator, run runbooks."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 
@@ -10,17 +11,56 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="serial-console",
                                      description="Serial Console kernel for Jupyter")
     commands = parser.add_subparsers(dest="command", required=True)
+
     install = commands.add_parser("install", help="install the kernelspec")
     where = install.add_mutually_exclusive_group()
-    where.add_argument("--user", action="store_true")
-    where.add_argument("--sys-prefix", action="store_true")
-    where.add_argument("--prefix")
-    args, rest = parser.parse_known_args(argv)
-    if args.command == "install":
-        from .install import main as install_main
+    where.add_argument("--user", action="store_true", help="for this user only")
+    where.add_argument("--sys-prefix", action="store_true", help="into sys.prefix (a venv)")
+    where.add_argument("--prefix", help="into PREFIX/share/jupyter/kernels")
 
-        return install_main(sys.argv[2:] if argv is None else argv[1:])
+    sim = commands.add_parser("sim", help="serve a simulated Windows or Linux console over TCP")
+    sim.add_argument("kind", nargs="?", choices=["windows", "linux"], default="windows")
+    sim.add_argument("--scenario", default="healthy", help="the fault to simulate (--list)")
+    sim.add_argument("--speed", default="fast", help="fast (default), real, or a factor like 0.2")
+    sim.add_argument("--listen", default="127.0.0.1:2323", help="console HOST:PORT (2323)")
+    sim.add_argument("--control", default=None,
+                     help="JSON-lines control HOST:PORT for power actions (console port + 1)")
+    sim.add_argument("--list", action="store_true", help="list the scenarios and exit")
+
+    args = parser.parse_args(argv)
+    if args.command == "install":
+        from .install import install_from_args
+
+        return install_from_args(args)
+    if args.command == "sim":
+        return run_simulator(args)
     return 2
+
+
+def run_simulator(args: argparse.Namespace) -> int:
+    from .simulator import Simulation, scenarios
+    from .simulator.server import ConsoleServer, parse_address
+
+    if args.list:
+        for kind in ("windows", "linux"):
+            for name, text in scenarios(kind).items():
+                print(f"{kind:<8} {name:<28} {text}")
+        return 0
+    try:
+        console = parse_address(args.listen)
+        control = parse_address(args.control) if args.control else (
+            console[0], console[1] + 1 if console[1] else 0)
+        server = ConsoleServer(Simulation(args.kind, args.scenario, args.speed), console, control)
+    except ValueError as err:
+        print(f"serial-console sim: {err}", file=sys.stderr)
+        return 2
+    print(f"simulated {args.kind} ({args.scenario}): {server.addresses}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
 
 
 if __name__ == "__main__":

@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--user", action="store_true", help="for this user only")
     where.add_argument("--sys-prefix", action="store_true", help="into sys.prefix (a venv)")
     where.add_argument("--prefix", help="into PREFIX/share/jupyter/kernels")
-    args = parser.parse_args(argv)
+    return install_from_args(parser.parse_args(argv))
+
+
+def install_from_args(args: argparse.Namespace) -> int:
     prefix = sys.prefix if args.sys_prefix else args.prefix
     # Like bash_kernel: without root, a plain install goes to the user's folder.
     path = install(user=args.user or (prefix is None and os.geteuid() != 0), prefix=prefix)

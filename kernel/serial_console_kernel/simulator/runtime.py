@@ -83,6 +83,11 @@ class Runtime:
         due = time.monotonic() + seconds * self.scale
         heapq.heappush(self._timers, (due, next(self._order), action))
 
+    def after_menu(self, seconds: float, action: Callable[[], None]) -> None:
+        """Boot-menu countdowns are there to be caught: never faster than half real time."""
+        due = time.monotonic() + seconds * max(self.scale, 0.5)
+        heapq.heappush(self._timers, (due, next(self._order), action))
+
     def after_real(self, seconds: float, action: Callable[[], None]) -> None:
         """Unscaled: for keyboard timing (a lone Esc), which the user's speed sets."""
         heapq.heappush(self._timers, (time.monotonic() + seconds, next(self._order), action))

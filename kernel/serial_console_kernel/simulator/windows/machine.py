@@ -102,6 +102,7 @@ class WindowsMachine:
             self._bugcheck("0x80", "NMI_HARDWARE_FAILURE")
             return "NMI sent"
         if action in ("reset", "restart", "power_cycle"):
+            self.state.hung = False  # a hang lasts until the machine restarts
             self.out("\n")
             self.power_on()
             return {"reset": "hard reset", "restart": "restarting",
@@ -153,7 +154,7 @@ class WindowsMachine:
                 return
             self.out(bootmgr.countdown_row(self.countdown))
             self._tick(gen)
-        self.rt.after(1.0, step)
+        self.rt.after_menu(1.0, step)
 
     def _show_advanced(self) -> None:
         self.mode = "advanced"
@@ -190,6 +191,7 @@ class WindowsMachine:
         self.mode = "sac"
         self.current = 0
         self.bang_sac = True
+        self.state.hung = False
         dump = self.state.reg(CRASH_KEY, "CrashDumpEnabled") == 1
         self.state.memory_dump = self.state.memory_dump or dump
         self.out(CLEAR)
@@ -390,6 +392,9 @@ class WindowsMachine:
         channel = self.sac if number == 0 else self.channels[number]
         self.mode = "sac" if number == 0 else "channel"
         self.out(CLEAR + "\r\n".join(channel.screen))
+        prompt = "!SAC>" if self.bang_sac else "SAC>"
+        if number == 0 and (not channel.screen or channel.screen[-1] != prompt):
+            self.sac_print([] if not channel.screen else [""])
         if number and channel.login_step == "username" and not channel.screen:
             self.to_channel(channel, sac_text.LOGIN + "\nUsername: ")
 

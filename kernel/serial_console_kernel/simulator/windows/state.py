@@ -170,7 +170,6 @@ class WindowsState:
             starts = service.start == "AUTO_START" or (
                 service.name == "TermService" and service.start != "DISABLED" and not self.safe_mode)
             service.state = "RUNNING" if starts else "STOPPED"
-        self.hung = False
         return lines
 
 

@@ -1,0 +1,3 @@
+from .machine import LinuxMachine
+
+__all__ = ["LinuxMachine"]

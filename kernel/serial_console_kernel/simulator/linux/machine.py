@@ -1,0 +1,349 @@
+"""A Linux VM seen through ttyS0: GRUB, the kernel's boot log, login or emergency mode, a shell,
+Magic SysRq after a serial BREAK, and NMIs.  Runs on the runtime's thread."""
+
+from __future__ import annotations
+
+from ...errors import UnsupportedAction
+from ..runtime import Runtime
+from ..terminal import Key, KeyDecoder, LineEditor, crlf
+from . import grub
+from .shell import Shell
+from .state import HOSTNAME, KERNEL, PASSWORD, LinuxState, scenario_state
+
+SYSRQ_HELP = ("sysrq: HELP : loglevel(0-9) reboot(b) crash(c) terminate-all-tasks(e) "
+              "memory-full-oom-kill(f) kill-all-tasks(i) thaw-filesystems(j) sak(k) "
+              "show-backtrace-all-active-cpus(l) show-memory-usage(m) nice-all-RT-tasks(n) "
+              "poweroff(o) show-registers(p) show-all-timers(q) unraw(r) sync(s) show-task-states(t) "
+              "unmount(u) show-blocked-tasks(w) dump-ftrace-buffer(z)")
+SYSRQ_ACTIONS = {"s": "Emergency Sync", "u": "Emergency Remount R/O", "e": "Terminate All Tasks",
+                 "i": "Kill All Tasks", "m": "Show Memory", "t": "Show State", "w": "Show Blocked State",
+                 "l": "Show backtrace of all active CPUs", "p": "Show Regs", "o": "Power Off"}
+EMERGENCY = ['You are in emergency mode. After logging in, type "journalctl -xb" to view',
+             'system logs, "systemctl reboot" to reboot, "systemctl default" or "exit"',
+             "to boot into default mode."]
+RESCUE = ['You are in rescue mode. After logging in, type "journalctl -xb" to view',
+          'system logs, "systemctl reboot" to reboot, "systemctl default" or "exit"',
+          "to boot into default mode."]
+MAINTENANCE = "Give root password for maintenance\n(or press Control-D to continue): "
+
+
+class LinuxMachine:
+    kind = "linux"
+
+    def __init__(self, runtime: Runtime, scenario: str = "healthy") -> None:
+        self.rt = runtime
+        self.state: LinuxState = scenario_state(scenario)
+        self.keys = KeyDecoder()
+        self.editor = LineEditor()
+        self.mode = "off"
+        self.generation = 0
+        self.selected = 0
+        self.countdown: int | None = None
+        self.grub_editor: grub.Editor | None = None
+        self.cmdline = grub.BASE_CMDLINE
+        self.clock = 0.0
+        self.boot_log: list[str] = []
+        self.shell: Shell | None = None
+        self.login_user = ""
+        self.sysrq_armed = False
+        self.at_line_start = True
+
+    # -- output -------------------------------------------------------------------------------
+    def out(self, text: str) -> None:
+        if text:
+            self.at_line_start = text.endswith("\n")
+            self.rt.emit(crlf(text).encode("utf-8"))
+
+    def printk(self, message: str, advance: float = 0.25) -> None:
+        """A kernel message: it lands wherever the cursor is, as on a real console."""
+        self.clock += advance
+        line = f"[{self.clock:12.6f}] {message}"
+        self.boot_log.append(line)
+        self.out(("" if self.at_line_start else "\n") + line + "\n")
+
+    # -- power ----------------------------------------------------------------------------------
+    def power_on(self) -> None:
+        self.generation += 1
+        self.rt.cancel_timers()
+        self.mode = "grub"
+        self.selected, self.countdown = 0, 5
+        self.sysrq_armed = False
+        gen = self.generation
+        self.rt.after(0.4, lambda: gen == self.generation and self._draw_menu())
+
+    def _draw_menu(self) -> None:
+        self.out(grub.menu_screen(self.selected, self.countdown))
+        self._tick(self.generation)
+
+    def _tick(self, gen: int) -> None:
+        def step() -> None:
+            if gen != self.generation or self.mode != "grub" or self.countdown is None:
+                return
+            self.countdown -= 1
+            if self.countdown <= 0:
+                return self._boot_entry(self.selected)
+            self.out(grub.countdown_row(self.countdown))
+            self._tick(gen)
+        self.rt.after_menu(1.0, step)
+
+    def control(self, action: str, argument: str = "") -> str:
+        if action == "nmi":
+            if self.mode in ("off", "grub", "editor"):
+                return "NMI sent; no kernel is running, nothing happened"
+            self.printk("Uhhuh. NMI received for unknown reason 3c on CPU 0.", advance=3.0)
+            if "unknown_nmi_panic=1" in self.cmdline:
+                return self._panic("NMI: Not continuing")
+            self.printk("Dazed and confused, but trying to continue", advance=0.0)
+            return "NMI sent"
+        if action in ("reset", "restart", "power_cycle"):
+            if action == "restart" and self.mode in ("shell", "login", "emergency"):
+                self.out("\n")
+                for message in ("reboot: Restarting system",):
+                    self.printk(message, advance=1.0)
+            self.power_on()
+            return {"reset": "hard reset", "restart": "restarting", "power_cycle": "power cycled"}[action]
+        if action == "power_off":
+            self.generation += 1
+            self.rt.cancel_timers()
+            self.mode = "off"
+            return "powered off"
+        if action == "power_on":
+            if self.mode != "off":
+                return "already on"
+            self.power_on()
+            return "powered on"
+        if action == "sysrq":
+            if not argument:
+                raise UnsupportedAction("sysrq needs a key, e.g. h, b, c, s, u")
+            return self._sysrq(argument[0])
+        if action == "break":
+            self.sysrq_armed = True
+            gen = self.generation
+            self.rt.after_real(5.0, lambda: gen == self.generation and setattr(self, "sysrq_armed", False))
+            return "BREAK received"
+        if action == "status":
+            return "off" if self.mode == "off" else ("panicked" if self.mode == "panic" else "running")
+        raise UnsupportedAction(f"unknown action {action}")
+
+    def _sysrq(self, key: str) -> str:
+        self.sysrq_armed = False
+        if self.mode in ("off", "grub", "editor", "panic"):
+            return "SysRq ignored: no kernel is running"
+        if key == "h":
+            self.printk(SYSRQ_HELP, advance=5.0)
+        elif key == "b":
+            self.printk("sysrq: Resetting", advance=5.0)
+            self.power_on()
+        elif key == "c":
+            self.printk("sysrq: Trigger a crash", advance=5.0)
+            self._panic("sysrq triggered crash")
+        elif key.isdigit():
+            self.printk("sysrq: Changing Loglevel", advance=5.0)
+            self.printk(f"sysrq: Loglevel set to {key}", advance=0.0)
+        elif key in SYSRQ_ACTIONS:
+            self.printk(f"sysrq: {SYSRQ_ACTIONS[key]}", advance=5.0)
+            if key == "o":
+                self.control("power_off")
+        else:
+            self.printk(SYSRQ_HELP, advance=5.0)
+        return f"SysRq {key} sent"
+
+    def _panic(self, reason: str) -> str:
+        self.printk(f"Kernel panic - not syncing: {reason}", advance=0.001)
+        self.printk("Kernel Offset: 0x2a000000 from 0xffffffff81000000", advance=0.002)
+        self.printk(f"---[ end Kernel panic - not syncing: {reason} ]---", advance=0.001)
+        self.mode = "panic"
+        gen = self.generation
+        self.rt.after(2.0, lambda: gen == self.generation and self.power_on())
+        return "kernel panicked"
+
+    # -- boot -----------------------------------------------------------------------------------------
+    def _boot_entry(self, index: int) -> None:
+        if index == 2:
+            self.out(grub.CLEAR + "MEMTEST-DUMMY: nothing to test here.\n")
+            gen = self.generation
+            self.countdown = None
+            self.rt.after(2.0, lambda: gen == self.generation and self._draw_menu())
+            return
+        self._boot(grub.RECOVERY_CMDLINE if index == 1 else grub.BASE_CMDLINE)
+
+    def _boot(self, cmdline: str) -> None:
+        self.mode = "booting"
+        self.cmdline = f"BOOT_IMAGE=/boot/vmlinuz-{KERNEL} {cmdline}"
+        self.clock = 0.0
+        self.boot_log = []
+        self.out(grub.CLEAR)
+        kernel_lines = [
+            (0.0, f"Linux version {KERNEL} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) "
+                  "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1"),
+            (0.0, f"Command line: {self.cmdline}"),
+            (0.004, "DMI: Microsoft Corporation Virtual Machine/Virtual Machine, BIOS Hyper-V UEFI "
+                    "Release v4.1 08/23/2024"),
+            (0.004, "Hypervisor detected: Microsoft Hyper-V"),
+            (0.112, "Memory: 4012204K/4193848K available"),
+            (0.412, "Serial: 8250/16550 driver, 32 ports, IRQ sharing enabled"),
+            (0.004, "00:05: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A"),
+            (0.668, "EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none."),
+            (0.608, "systemd[1]: systemd 252.31-1~deb12u1 running in system mode"),
+        ]
+        if "init=/bin/bash" in cmdline.split():
+            kernel_lines = kernel_lines[:-1]  # no systemd: bash is process 1
+        gen = self.generation
+        delay = 0.0
+        for advance, message in kernel_lines:
+            delay += 0.15
+            self.rt.after(delay, lambda a=advance, m=message: gen == self.generation
+                          and self.printk(m, advance=a))
+        self.rt.after(delay + 0.5, lambda: gen == self.generation and self._userspace())
+
+    def _userspace(self) -> None:
+        words = self.cmdline.split()
+        if "init=/bin/bash" in words:
+            self.shell = self._new_shell("bash")
+            self.mode = "shell"
+            self.out("bash: cannot set terminal process group (-1): Inappropriate ioctl for device\n"
+                     "bash: no job control in this shell\n" + self.shell.prompt)
+            return
+        self.out("[  OK  ] Started systemd-journald.service - Journal Service.\n")
+        if "single" in words or "systemd.unit=rescue.target" in words:
+            return self._maintenance(RESCUE)
+        failures = self.state.on_boot()
+        if failures or "systemd.unit=emergency.target" in words:
+            self.out("\n".join(failures) + "\n" if failures else "")
+            return self._maintenance(EMERGENCY)
+        self._reach_multi_user()
+
+    def _reach_multi_user(self) -> None:
+        self.out("[  OK  ] Reached target local-fs.target - Local File Systems.\n")
+        if self.state.sshd_running:
+            self.out("[  OK  ] Started ssh.service - OpenBSD Secure Shell server.\n")
+        self.out("[  OK  ] Reached target multi-user.target - Multi-User System.\n")
+        self._login_prompt()
+
+    def _login_prompt(self) -> None:
+        self.mode = "login"
+        self.login_user = ""
+        self.editor = LineEditor()
+        self.out(f"\nDebian GNU/Linux 12 {HOSTNAME} ttyS0\n\n{HOSTNAME} login: ")
+
+    def _maintenance(self, text: list[str]) -> None:
+        self.mode = "emergency"
+        self.editor = LineEditor()
+        self.editor.echo = False
+        self.out("\n".join(text) + "\n" + MAINTENANCE)
+
+    def _continue_boot(self) -> None:
+        failures = self.state.on_boot()
+        if failures:
+            self.out("\n".join(failures) + "\n")
+            return self._maintenance(EMERGENCY)
+        self._reach_multi_user()
+
+    def _new_shell(self, user: str) -> Shell:
+        return Shell(self.state, user, cmdline=self.cmdline, actions={
+            "reboot": self._reboot, "continue_boot": self._continue_boot,
+            "logout": self._logout, "boot_log": lambda: list(self.boot_log)})
+
+    def _reboot(self) -> None:
+        gen = self.generation
+        self.out("\n")
+        self.printk("reboot: Restarting system", advance=1.0)
+        self.rt.after(1.0, lambda: gen == self.generation and self.power_on())
+
+    def _logout(self) -> None:
+        self.shell = None
+        if self.state.emergency or "single" in self.cmdline.split():
+            return self._continue_boot()
+        self._login_prompt()
+
+    # -- input -----------------------------------------------------------------------------------------
+    def receive(self, data: bytes) -> None:
+        if self.mode in ("off", "panic"):
+            return
+        for key in self.keys.feed(data.decode("utf-8", "replace")):
+            self.key(key)
+        if self.keys.waiting:
+            self.rt.after_real(0.05, lambda: [self.key(k) for k in self.keys.flush()])
+
+    def key(self, key: Key) -> None:
+        if self.sysrq_armed and key.char and not key.name:
+            self._sysrq(key.char)
+            return
+        handler = {"grub": self._key_grub, "editor": self._key_editor, "login": self._key_line,
+                   "password": self._key_line, "emergency": self._key_line,
+                   "shell": self._key_line}.get(self.mode)
+        if handler is not None:
+            handler(key)
+
+    def _key_grub(self, key: Key) -> None:
+        if self.countdown is not None:
+            self.countdown = None
+            self.out(grub.countdown_row(None))
+        if key.name in ("Up", "Down"):
+            previous = self.selected
+            step = 1 if key.name == "Down" else -1
+            self.selected = max(0, min(len(grub.ENTRIES) - 1, self.selected + step))
+            self.out(grub.entry_row(previous, self.selected) + grub.entry_row(self.selected, self.selected))
+        elif key.char in ("\r", "\n"):
+            self._boot_entry(self.selected)
+        elif key.char == "e" and self.selected < 2:
+            self.mode = "editor"
+            self.grub_editor = grub.Editor.for_entry(self.selected)
+            self.out(self.grub_editor.screen())
+
+    def _key_editor(self, key: Key) -> None:
+        editor = self.grub_editor
+        if key.char == "\x18" or key.name == "F10":  # Ctrl-X boots the edited entry
+            return self._boot(editor.cmdline)
+        if key.name == "Esc":
+            self.mode = "grub"
+            return self.out(grub.menu_screen(self.selected, None))
+        editor.key(key.name, key.char)
+        self.out(editor.screen())
+
+    def _key_line(self, key: Key) -> None:
+        if key.char == "\x03" and self.mode == "shell":
+            self.editor.buffer = ""
+            return self.out("^C\n" + self.shell.prompt)
+        if key.char == "\x04" and not self.editor.buffer:
+            if self.mode == "emergency":
+                self.out("\n")
+                return self._continue_boot()
+            if self.mode == "shell":
+                return self._logout()
+        if key.name:
+            return  # arrow keys: no history in this small shell
+        echo, line = self.editor.key(key)
+        self.out(echo)
+        if line is not None:
+            self._line(line)
+
+    def _line(self, line: str) -> None:
+        if self.mode == "login":
+            if not line.strip():
+                return self.out(f"{HOSTNAME} login: ")
+            self.login_user = line.strip()
+            self.mode = "password"
+            self.editor.echo = False
+            return self.out("Password: ")
+        if self.mode == "password":
+            self.editor.echo = True
+            if self.login_user not in ("root", "azureuser") or line != PASSWORD:
+                self.mode = "login"
+                return self.out(f"\nLogin incorrect\n{HOSTNAME} login: ")
+            self.shell = self._new_shell(self.login_user)
+            self.mode = "shell"
+            return self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64\n\n"
+                            + self.shell.prompt)
+        if self.mode == "emergency":
+            if line != PASSWORD:
+                return self.out("\nLogin incorrect\n\n" + MAINTENANCE)
+            self.editor.echo = True
+            self.shell = self._new_shell("root")
+            self.mode = "shell"
+            return self.out(self.shell.prompt)
+        shell = self.shell
+        output = shell.run(line)
+        if self.mode != "shell" or self.shell is not shell:
+            return  # the command rebooted, logged out or continued the boot
+        self.out("".join(text + "\n" for text in output) + shell.prompt)

@@ -1,0 +1,153 @@
+"""`serial-console sim`: serve a simulated machine's console over TCP, like a real console server.
+
+The console port is raw TCP (telnet, picocom, pyserial socket://, our kernel).  The newest client
+takes the console over and the previous one is told, as on Azure.  A second port takes JSON
+lines for power actions: {"action": "nmi"}, {"action": "sysrq", "key": "h"}, {"action": "health"}.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+from . import Simulation
+
+TAKEN_OVER = b"\r\n[serial-console sim] another client connected and took over this console.\r\n"
+ACTIONS = ("nmi", "reset", "restart", "power_off", "power_on", "power_cycle", "sysrq", "break",
+           "status", "health")
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"bad address {text!r}: write HOST:PORT, e.g. 127.0.0.1:2323")
+    return host, int(port)
+
+
+def bind(address: tuple[str, int]) -> socket.socket:
+    try:
+        return socket.create_server(address, reuse_port=False)
+    except OSError as err:
+        if err.errno == 98:
+            raise ValueError(f"{address[0]}:{address[1]} is in use: choose another port") from None
+        raise ValueError(f"cannot listen on {address[0]}:{address[1]}: {err.strerror}") from None
+
+
+class ConsoleServer:
+    def __init__(self, simulation: Simulation, console: tuple[str, int],
+                 control: tuple[str, int] | None) -> None:
+        self.simulation = simulation
+        self.console_socket = bind(console)
+        self.control_socket = bind(control) if control else None
+        self._client: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._started = False
+
+    @property
+    def addresses(self) -> str:
+        host, port = self.console_socket.getsockname()[:2]
+        text = f"console {host}:{port}"
+        if self.control_socket is not None:
+            chost, cport = self.control_socket.getsockname()[:2]
+            text += f" control {chost}:{cport}"
+        return text
+
+    def serve_forever(self) -> None:
+        self.simulation.attach(self._to_client)
+        if self.control_socket is not None:
+            threading.Thread(target=self._accept_control, daemon=True).start()
+        self._accept_console()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for sock in (self.console_socket, self.control_socket, self._client):
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+        self.simulation.stop()
+
+    # -- the console ------------------------------------------------------------------------------
+    def _to_client(self, data: bytes) -> None:
+        with self._lock:
+            client = self._client
+        if client is None:
+            return  # like a real serial port: nobody listening, the bytes are gone
+        try:
+            client.sendall(data)
+        except OSError:
+            self._drop(client)
+
+    def _drop(self, client: socket.socket) -> None:
+        with self._lock:
+            if self._client is client:
+                self._client = None
+        client.close()
+
+    def _accept_console(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                client, _ = self.console_socket.accept()
+            except OSError:
+                return
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                previous, self._client = self._client, client
+            if not self._started:
+                # Power on when the first client is there to see the boot (QEMU's -S, in effect).
+                self._started = True
+                self.simulation.start()
+            if previous is not None:
+                try:
+                    previous.sendall(TAKEN_OVER)
+                except OSError:
+                    pass
+                previous.close()
+            threading.Thread(target=self._read_client, args=(client,), daemon=True).start()
+
+    def _read_client(self, client: socket.socket) -> None:
+        while True:
+            try:
+                data = client.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                return self._drop(client)
+            self.simulation.type(data)
+
+    # -- the control channel --------------------------------------------------------------------
+    def _accept_control(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                client, _ = self.control_socket.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve_control, args=(client,), daemon=True).start()
+
+    def _serve_control(self, client: socket.socket) -> None:
+        with client, client.makefile("rwb") as stream:
+            for raw in stream:
+                reply = self.handle(raw)
+                stream.write(json.dumps(reply).encode() + b"\n")
+                stream.flush()
+
+    def handle(self, raw: bytes) -> dict:
+        try:
+            request = json.loads(raw)
+            action = request["action"]
+        except (ValueError, KeyError, TypeError):
+            return {"ok": False, "error": 'send one JSON object a line: {"action": "nmi"}'}
+        if action not in ACTIONS:
+            return {"ok": False, "error": f"unknown action {action!r}; actions: {', '.join(ACTIONS)}"}
+        try:
+            if not self._started:
+                return {"ok": False, "error": "the machine powers on when a console client connects"}
+            if action == "health":
+                return {"ok": True, "result": self.simulation.health()}
+            return {"ok": True, "result": self.simulation.control(action, str(request.get("key", "")))}
+        except Exception as err:  # noqa: BLE001 - every failure is an answer, never a dead server
+            return {"ok": False, "error": str(err)}
