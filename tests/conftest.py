@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-HELPERS = Path(__file__).parent / "helpers"
-
+from helpers.processes import start_helper, stop_process
 
 # Secrets reach the kernel the way a runbook's do: through its environment.
 os.environ["TCP_CONSOLE_PASSWORD"] = "hunter2-secret"
@@ -32,29 +27,6 @@ def kernel():
 @pytest.fixture
 def kc(kernel):
     return kernel[1]
-
-
-def start_helper(module: str, *args: str) -> tuple[subprocess.Popen, str]:
-    """Start a helper process that prints its first line (a port) when ready."""
-    process = subprocess.Popen(
-        [sys.executable, str(HELPERS / module), *args],
-        stdout=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    first_line = process.stdout.readline().strip()
-    if not first_line:
-        stop_process(process)
-        raise RuntimeError(f"{module} did not start")
-    return process, first_line
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ RDP_TCP = '"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStatio
 
 # scenario: (a command that shows the fault, what it shows, the fix, what shows it fixed)
 REPAIRS = {
-    "firewall-blocks-rdp": (f"netsh advfirewall firewall show rule {RULE}", "Enabled:                              No",
+    "firewall-blocks-rdp": (f"netsh advfirewall firewall show rule {RULE}",
+                            "Enabled:                              No",
                             [f"netsh advfirewall firewall set rule {RULE} new enable=yes"],
                             "Updated 1 rule(s)."),
     "firewall-all-profiles-block": ("netsh advfirewall show allprofiles", "BlockInboundAlways,AllowOutbound",

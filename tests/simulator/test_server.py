@@ -1,0 +1,108 @@
+"""`serial-console sim` as its own process, driven by real clients: pyserial socket:// in a
+subprocess, a raw socket for the takeover, and the JSON-lines control channel."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers.processes import stop_process
+
+COMMAND = str(Path(sys.executable).parent / "serial-console")
+
+
+@pytest.fixture
+def server():
+    process = subprocess.Popen([COMMAND, "sim", "windows", "--scenario", "rdp-disabled",
+                                "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        banner = process.stdout.readline().split()
+        console = banner[banner.index("console") + 1]
+        control = banner[banner.index("control") + 1]
+        yield console, control
+    finally:
+        stop_process(process)
+
+
+def control(address: str, request: dict) -> dict:
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock, sock.makefile("rwb") as f:
+        f.write(json.dumps(request).encode() + b"\n")
+        f.flush()
+        return json.loads(f.readline())
+
+
+def read_until(sock: socket.socket, needle: bytes, limit: float = 10) -> bytes:
+    sock.settimeout(limit)
+    data = b""
+    while needle not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_pyserial_client_in_a_subprocess_sees_sac(server):
+    console, _ = server
+    script = textwrap.dedent(f"""
+        import serial, time
+        port = serial.serial_for_url("socket://{console}", timeout=0.5)
+        data = b""
+        deadline = time.time() + 10
+        while b"CMD command is now available" not in data and time.time() < deadline:
+            data += port.read(4096)
+        port.write(b"id\\r")
+        while b"Computer Name" not in data and time.time() < deadline:
+            data += port.read(4096)
+        print(data.decode(errors="replace"))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert "Computer is booting, SAC started and initialized." in result.stdout
+    assert "Computer Name: WINSRV-SIM01" in result.stdout
+
+
+def test_control_channel_actions_and_errors(server):
+    console, control_address = server
+    with socket.create_connection(tuple_of(console)) as client:
+        read_until(client, b"SAC>")
+        health = control(control_address, {"action": "health"})
+        assert health["ok"] and health["result"]["checks"]["rdp_enabled"] is False
+        assert control(control_address, {"action": "sysrq", "key": "h"}) == {
+            "ok": False, "error": "You can only send a SysRq to a Linux VM."}
+        assert control(control_address, {"action": "dance"})["ok"] is False
+        assert control(control_address, {"action": "nmi"}) == {"ok": True, "result": "NMI sent"}
+        assert b"!SAC>" in read_until(client, b"!SAC>")
+
+
+def test_the_second_client_takes_over_and_the_first_is_told(server):
+    console, _ = server
+    first = socket.create_connection(tuple_of(console))
+    read_until(first, b"SAC>")
+    second = socket.create_connection(tuple_of(console))
+    assert b"took over this console" in read_until(first, b"took over")
+    second.sendall(b"\x00\xff\xfe garbage \x1b[A\r")
+    second.sendall(b"id\r")
+    assert b"Computer Name" in read_until(second, b"Computer Name")
+    first.close()
+    second.close()
+
+
+def test_busy_port_is_a_one_line_error(server):
+    console, _ = server
+    result = subprocess.run([COMMAND, "sim", "--listen", console], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"serial-console sim: {console} is in use: choose another port"
+
+
+def tuple_of(address: str) -> tuple[str, int]:
+    host, port = address.rsplit(":", 1)
+    return host, int(port)
