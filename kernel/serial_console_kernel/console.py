@@ -54,14 +54,16 @@ class Console:
         await self.type_text(line + ENTER[self.settings.enter])
         return await self.settle(before, started, what or f"the prompt after {line!r}")
 
-    async def press(self, names: list[str]) -> str:
+    def key_text(self, names: list[str]) -> str:
         try:
-            text = "".join(key_bytes(name, self.settings.keys) for name in names)
+            return "".join(key_bytes(name, self.settings.keys) for name in names)
         except KeyError as err:
             raise ConsoleError(
                 f"unknown key {err.args[0]!r}; keys: {', '.join(key_names(self.settings.keys)[:40])}…"
             ) from None
-        return await self.send(text, what=f"the console after %key {' '.join(names)}")
+
+    async def press(self, names: list[str]) -> str:
+        return await self.send(self.key_text(names), what=f"the console after %key {' '.join(names)}")
 
     async def send(self, text: str, *, what: str = "the console") -> str:
         before = self.session.progress()

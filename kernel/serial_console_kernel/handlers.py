@@ -50,6 +50,8 @@ class MagicHandlers:
         session.start()
         self.console = Console(session, settings, target)
         self.last_target = target
+        power = args.power or ("sim" if target.startswith("sim:") else None)
+        await self.set_power_backend(power)
         self.print_text(f"connected to {target}")
         await self.console.quiet()
         return True

@@ -20,7 +20,7 @@ from .errors import ConsoleError
 from .handlers import MagicHandlers
 from .keys import key_names
 from .magics import MAGICS, Step, help_text, parse_cell
-from .session import WaitTimeout
+from .power_handlers import PowerHandlers
 from .settings import Settings
 
 NOT_CONNECTED = (
@@ -33,7 +33,7 @@ class Interrupted(ConsoleError):
     pass
 
 
-class SerialConsoleKernel(MagicHandlers, Kernel):
+class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
     implementation = "serial_console_kernel"
     implementation_version = __version__
     language = "serial-console"
@@ -115,10 +115,12 @@ class SerialConsoleKernel(MagicHandlers, Kernel):
         touched = False
         try:
             for step in steps:
-                touched |= await self._run_step(step)
-        except (ConsoleError, asyncio.CancelledError) as err:
+                # Marked before it runs, so a failing wait still shows the screen.
+                touched = touched or step.magic is None or step.magic.touches
+                touched = await self._run_step(step) or touched
+        except (ConsoleError, asyncio.CancelledError):
             # "Error with the screen at that moment": show what the console shows, then fail.
-            if (touched or isinstance(err, WaitTimeout)) and self.console is not None and not silent:
+            if touched and self.console is not None and not silent:
                 self._show_screen()
             raise
         if touched and not silent:

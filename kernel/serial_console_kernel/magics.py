@@ -34,6 +34,7 @@ class Magic:
     args: tuple[Arg, ...] = ()
     raw: bool = False  # the rest of the line is one text argument, taken as typed
     quoted_words: bool = False  # positional words keep their quotes (a command line for exec:)
+    touches: bool = False  # it acts on the console: an error shows the screen too
 
     def options(self) -> list[str]:
         return [flag for a in self.args for flag in a.flags if flag.startswith("--")]
@@ -49,18 +50,18 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           (arg("target", nargs="*"), arg("--baud", type=int, default=None),
            arg("--keys", choices=["xterm", "ems"], default=None),
            arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
-           arg("--power", default=None)), quoted_words=True),
+           arg("--power", default=None)), quoted_words=True, touches=True),
     Magic("disconnect", "%disconnect", "Close the console connection."),
     Magic("status", "%status", "Show the target, the connection and the settings."),
-    Magic("screen", "%screen", "Show the screen without typing anything."),
+    Magic("screen", "%screen", "Show the screen without typing anything.", touches=True),
     Magic("send", "%send TEXT", "Type TEXT without Enter; \\r \\n \\t \\e \\xNN escapes "
-          "(%send \\x03 sends Ctrl-C to the console).", raw=True),
+          "(%send \\x03 sends Ctrl-C to the console).", raw=True, touches=True),
     Magic("key", "%key NAME...", "Press keys: F1-F12, Up, Down, Left, Right, Home, End, PgUp, PgDn, "
           "Insert, Delete, Enter, Esc, Tab, Backspace, Space, Ctrl-A..Ctrl-Z; e.g. %key Esc Tab 0.",
-          (arg("keys", nargs="+"),)),
+          (arg("keys", nargs="+"),), touches=True),
     Magic("wait", "%wait TEXT|/REGEX/ [--timeout S]",
           "Wait until the console shows TEXT (or matches /REGEX/); an error on timeout.",
-          (arg("pattern", nargs="+"), _TIMEOUT)),
+          (arg("pattern", nargs="+"), _TIMEOUT), touches=True),
     Magic("expect", "%expect TEXT|/REGEX/",
           "Check that this cell's output or the screen shows TEXT (or matches /REGEX/); an error "
           "if not. Use it for runbook checks.", (arg("pattern", nargs="+"),)),
@@ -84,7 +85,25 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           (arg("path", nargs="?"),)),
     Magic("password", "%password [ENVVAR]",
           "Type a secret and Enter: from the environment variable ENVVAR, else asked for. Never "
-          "shown, never written to a transcript.", (arg("envvar", nargs="?"),)),
+          "shown, never written to a transcript.", (arg("envvar", nargs="?"),), touches=True),
+    Magic("nmi", "%nmi", "Send an NMI (crashes Windows into a dump; Linux prints 'NMI received').",
+          touches=True),
+    Magic("reset", "%reset", "Hard reset the machine, like its reset button.", touches=True),
+    Magic("restart", "%restart", "Restart the machine gracefully (Ctrl-Alt-Del, ACPI, the platform's "
+          "restart).", touches=True),
+    Magic("power", "%power on|off|cycle|status", "Switch the machine's power or show its state.",
+          (arg("state", choices=["on", "off", "cycle", "status"]),)),
+    Magic("sysrq", "%sysrq KEY", "Linux Magic SysRq: KEY after a BREAK (h help, s sync, u remount, "
+          "b reboot, c crash).", (arg("key"),), touches=True),
+    Magic("break", "%break", "Send a serial BREAK."),
+    Magic("power-backend", "%power-backend [SPEC|none]",
+          "Show or set how power actions travel: qmp:PATH, qmp:tcp:HOST:PORT, sim, sim:HOST:PORT, "
+          "cmd:nmi=COMMAND;reset=COMMAND;…", raw=True),
+    Magic("boot-menu", "%boot-menu [--select TEXT] [--keys KEY] [--timeout S]",
+          "Restart and catch the boot menu: the key (F8 with --keys ems, else Esc) is pressed until "
+          "the menu shows; with --select, the entry containing TEXT is highlighted and chosen.",
+          (arg("--select", nargs="+", default=None), arg("--keys", default=None),
+           arg("--timeout", type=float, default=None)), touches=True),
     Magic("echo", "%echo TEXT", "Print TEXT in the cell's output (a note in a runbook).", raw=True),
     Magic("help", "%help [NAME]", "Help on all magics or on one.", (arg("name", nargs="?"),)),
     Magic("lsmagic", "%lsmagic", "List the magics."),

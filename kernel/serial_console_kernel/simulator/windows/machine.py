@@ -198,7 +198,7 @@ class WindowsMachine:
         self.sac.screen.clear()
         self.sac_print(["", *sac_text.bugcheck_block(code), ""])
         if self.state.reg(CRASH_KEY, "AutoReboot") == 1:
-            self._restart_soon(10.0)
+            self._restart_soon(60.0)  # writing the dump of a 4 GB machine takes a while
 
     # -- input ---------------------------------------------------------------------------------------------
     def receive(self, data: bytes) -> None:

@@ -1,0 +1,89 @@
+"""QEMU's monitor over QMP, through the maintained `qemu.qmp` library."""
+
+from __future__ import annotations
+
+import asyncio
+
+from qemu.qmp import QMPClient
+
+from ..errors import ConsoleError
+from .base import require
+
+# A graceful restart is what the keyboard does: Ctrl-Alt-Del.
+_RESTART_KEYS = [{"type": "qcode", "data": key} for key in ("ctrl", "alt", "delete")]
+
+
+class QmpPower:
+    name = "qmp"
+    actions = frozenset({"nmi", "reset", "restart", "power_off", "power_on", "power_cycle",
+                         "sysrq", "break", "status"})
+
+    def __init__(self, address: str) -> None:
+        if address.startswith("tcp:"):
+            host, _, port = address[len("tcp:"):].rpartition(":")
+            if not host or not port.isdigit():
+                raise ConsoleError(f"bad QMP address {address!r}: write qmp:tcp:HOST:PORT")
+            self.address: str | tuple[str, int] = (host, int(port))
+        else:
+            self.address = address
+        self._client: QMPClient | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connected(self) -> QMPClient:
+        if self._client is None:
+            client = QMPClient("serial-console")
+            try:
+                await asyncio.wait_for(client.connect(self.address), 10)
+            except Exception as err:  # noqa: BLE001 - every connect failure is one line
+                raise ConsoleError(f"cannot connect to QMP at {self.address}: {err}") from None
+            self._client = client
+        return self._client
+
+    async def _execute(self, command: str, arguments: dict | None = None):
+        async with self._lock:
+            client = await self._connected()
+            try:
+                return await asyncio.wait_for(client.execute(command, arguments), 10)
+            except Exception as err:  # noqa: BLE001
+                await self.close()
+                raise ConsoleError(f"QMP {command} failed: {err}") from None
+
+    async def run(self, action: str, argument: str = "") -> str:
+        require(self, action)
+        if action == "nmi":
+            await self._execute("inject-nmi")
+        elif action in ("reset", "power_cycle"):
+            await self._execute("system_reset")
+            if (await self._status()) == "paused":
+                await self._execute("cont")
+        elif action == "restart":
+            await self._execute("send-key", {"keys": _RESTART_KEYS})
+        elif action == "power_off":
+            await self._execute("stop")
+        elif action == "power_on":
+            await self._execute("cont")
+        elif action == "sysrq":
+            keys = [{"type": "qcode", "data": "alt"}, {"type": "qcode", "data": "sysrq"},
+                    {"type": "qcode", "data": argument[:1]}]
+            await self._execute("send-key", {"keys": keys})
+        elif action == "break":
+            await self._execute("chardev-send-break", {"id": await self._serial_chardev()})
+        return await self._status() if action == "status" else f"{action} done"
+
+    async def _status(self) -> str:
+        return str((await self._execute("query-status"))["status"])
+
+    async def _serial_chardev(self) -> str:
+        chardevs = await self._execute("query-chardev")
+        for chardev in chardevs:
+            if chardev["label"] in ("serial0", "ser0") or chardev["label"].startswith("serial"):
+                return chardev["label"]
+        raise ConsoleError("QEMU has no serial chardev to send a BREAK on")
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.disconnect()
+            except Exception:  # noqa: BLE001 - QEMU may be gone already (EOFError after quit)
+                pass

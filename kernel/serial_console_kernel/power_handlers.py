@@ -1,0 +1,106 @@
+"""Power magics: NMI, reset, restart, power, SysRq, BREAK, the backend, and %boot-menu.
+
+Destructive actions run without asking (a runbook is deliberate) and leave one audit line in
+the cell's output and, with the time, in the transcript."""
+
+from __future__ import annotations
+
+import datetime
+
+from .bootmenu import catch_boot_menu
+from .errors import ConsoleError
+from .power import open_power
+from .power.base import DESCRIPTIONS, PowerBackend
+from .power.line import LinePower
+
+
+class PowerHandlers:
+    """Mixed into the kernel: uses `self.console`, `self.power`, `print_text`."""
+
+    power: PowerBackend | None = None
+
+    def backend_for(self, action: str) -> PowerBackend:
+        console = self.require_console()
+        if self.power is not None and action in self.power.actions:
+            return self.power
+        if action in ("break", "sysrq"):
+            return LinePower(console.session.transport)
+        if self.power is None:
+            raise ConsoleError(f"no power backend to {action.replace('_', ' ')} with: "
+                               "%connect … --power qmp:PATH|sim|cmd:…, or %power-backend")
+        return self.power  # its `run` names what it does support
+
+    async def power_action(self, action: str, argument: str = "") -> str:
+        backend = self.backend_for(action)
+        answer = await backend.run(action, argument)
+        line = f"{DESCRIPTIONS[action].format(argument)} via {backend.name}"
+        if action == "status":
+            line = f"power status via {backend.name}: {answer}"
+        self.print_text(line)
+        transcript = self.console.session.transcript
+        if transcript is not None:
+            now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+            transcript.note(f"{line} at {now}")
+        return answer
+
+    async def set_power_backend(self, spec: str | None) -> None:
+        if self.power is not None:
+            await self.power.close()
+            self.power = None
+        if spec:
+            transport = self.console.session.transport if self.console is not None else None
+            self.power = open_power(spec, transport)
+
+    async def _after_power(self) -> bool:
+        await self.console.quiet()
+        return True
+
+    async def magic_nmi(self, args) -> bool:
+        await self.power_action("nmi")
+        return await self._after_power()
+
+    async def magic_reset(self, args) -> bool:
+        await self.power_action("reset")
+        return await self._after_power()
+
+    async def magic_restart(self, args) -> bool:
+        await self.power_action("restart")
+        return await self._after_power()
+
+    async def magic_power(self, args) -> bool:
+        action = {"on": "power_on", "off": "power_off", "cycle": "power_cycle",
+                  "status": "status"}[args.state]
+        await self.power_action(action)
+        return action != "status" and await self._after_power()
+
+    async def magic_sysrq(self, args) -> bool:
+        if len(args.key) != 1:
+            raise ConsoleError("%sysrq takes one key, e.g. %sysrq h (help), s (sync), b (reboot)")
+        await self.power_action("sysrq", args.key)
+        return await self._after_power()
+
+    async def magic_break(self, args) -> bool:
+        await self.power_action("break")
+        return False
+
+    async def magic_power_backend(self, spec: str) -> bool:
+        spec = spec.strip().strip("'\"")
+        if not spec:
+            self.print_text(f"power backend {self.power.name if self.power else 'none'}")
+            return False
+        await self.set_power_backend(None if spec == "none" else spec)
+        return False
+
+    async def magic_boot_menu(self, args) -> bool:
+        console = self.require_console()
+        key = args.keys or ("F8" if self.settings.keys == "ems" else "Esc")
+        action = "reset" if self.power is not None and "reset" in self.power.actions else "restart"
+
+        async def restart() -> None:
+            await self.power_action(action)
+
+        select = " ".join(args.select) if args.select else None
+        result = await catch_boot_menu(console, restart, key=key, select=select,
+                                       timeout=args.timeout or max(self.settings.timeout, 60))
+        self.print_text(result)
+        return True

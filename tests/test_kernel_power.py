@@ -1,0 +1,46 @@
+"""Power magics and %boot-menu through a real kernel, on the built-in simulator."""
+
+from __future__ import annotations
+
+from helpers.jupyter import execute
+
+
+def test_nmi_on_a_hung_windows_vm_shows_the_bugcheck(kc):
+    execute(kc, "%connect sim:windows?scenario=hung")
+    result = execute(kc, "%nmi")
+    assert result.status == "ok", result.error
+    assert result.stdout == "NMI sent via sim\n"
+    assert '<VALUE>"0x80"</VALUE>' in result.text and "!SAC>" in result.text
+
+
+def test_sysrq_on_windows_is_refused_as_on_azure(kc):
+    execute(kc, "%connect sim:windows")
+    result = execute(kc, "%sysrq c")
+    assert result.status == "error"
+    assert result.error == "You can only send a SysRq to a Linux VM."
+
+
+def test_boot_menu_selects_the_grub_recovery_entry(kc):
+    execute(kc, "%connect sim:linux")
+    result = execute(kc, "%boot-menu --select recovery mode")
+    assert result.status == "ok", result.error
+    assert "selected the entry with 'recovery mode'" in result.stdout
+    assert "Give root password for maintenance" in result.text
+    assert "single" in execute(kc, "Sim-P@ssw0rd!\ncat /proc/cmdline").text
+
+
+def test_boot_menu_catches_windows_advanced_options_with_f8(kc):
+    execute(kc, "%connect sim:windows?scenario=healthy")
+    result = execute(kc, "%boot-menu --select Safe Mode with Networking")
+    assert result.status == "ok", result.error
+    assert "Computer is booting" in execute(kc, "%wait SAC>").text
+
+
+def test_power_status_and_unsupported_actions(kc):
+    execute(kc, "%connect loop://")
+    result = execute(kc, "%nmi")
+    assert result.status == "error" and "no power backend" in result.error
+    execute(kc, "%power-backend cmd:status=echo running")
+    assert execute(kc, "%power status").stdout == "power status via cmd: running\n"
+    failed = execute(kc, "%reset")
+    assert "cannot reset; it supports: status" in failed.error
