@@ -37,3 +37,8 @@ def tcp_console():
         yield f"socket://127.0.0.1:{port}"
     finally:
         stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def kc_module(kernel):
+    return kernel[1]

@@ -35,27 +35,44 @@ def _menu_rows(screen: ConsoleScreen, text: str) -> list[int]:
     return [y for y in range(screen.lines) if text.lower() in screen.row_text(y).lower()]
 
 
-async def catch_boot_menu(console: Console, restart, *, key: str, timeout: float,
+async def catch_boot_menu(console: Console, restart, *, key: str | None, timeout: float,
                           select: str | None = None, menu: re.Pattern[str] = MENU) -> str:
-    """`restart` is an awaitable factory (the power backend's reset); returns what was done."""
+    """`restart` is an awaitable factory (the power backend's reset); returns what was done.
+
+    With `key` (F8 for Windows), the key is pressed until a menu shows.  Without, nothing is
+    pressed before the menu: a key sent while GRUB loads aborts it before its serial output."""
     session = console.session
     session.snapshot()  # what is on screen now is old: only a menu drawn after the reset counts
     await restart()
     deadline = time.monotonic() + timeout
-    while not session.inspect(lambda s: bool(menu.search(s.fresh_text()))):
+
+    def menu_shown(screen: ConsoleScreen, progress) -> str | None:
+        return "menu" if menu.search(screen.fresh_text()) else None
+
+    while not session.inspect(lambda s: menu_shown(s, None)):
         if time.monotonic() >= deadline:
-            raise ConsoleError(f"no boot menu within {timeout:g} s after the restart "
-                               f"(pressed {key} every {KEY_INTERVAL:g} s)")
-        await console.type_text(console.key_text([key]))
+            pressed = f" (pressed {key} every {KEY_INTERVAL:g} s)" if key else ""
+            raise ConsoleError(f"no boot menu within {timeout:g} s after the restart{pressed}")
+        if key:
+            await console.type_text(console.key_text([key]))
         try:
-            await session.wait_for(lambda s, p: "menu" if menu.search(s.fresh_text()) else None,
-                                   timeout=KEY_INTERVAL, what="the boot menu")
+            await session.wait_for(menu_shown, timeout=KEY_INTERVAL if key else deadline - time.monotonic(),
+                                   what="the boot menu")
         except ConsoleError:
             continue
     await console.quiet_for(0.3)
-    if select is None:
-        return "boot menu caught"
-    return await _walk_to(console, select, deadline)
+    if select is not None:
+        return await _walk_to(console, select, deadline)
+    await _stop_countdown(console)
+    return "boot menu caught"
+
+
+async def _stop_countdown(console: Console) -> None:
+    """Any key stops a menu's countdown; undo the move if the highlight went with it."""
+    before = console.session.inspect(highlighted_row)
+    await console.press(["Down"])
+    if console.session.inspect(highlighted_row) != before:
+        await console.press(["Up"])
 
 
 async def _walk_to(console: Console, text: str, deadline: float) -> str:

@@ -16,6 +16,7 @@ from .transcript import Transcript
 from .transports import open_transport
 
 PASSWORD_PROMPT_TIMEOUT = 300.0
+SETTLE_AFTER_MATCH = 0.15
 
 
 class MagicHandlers:
@@ -51,6 +52,8 @@ class MagicHandlers:
         self.console = Console(session, settings, target)
         self.last_target = target
         power = args.power or ("sim" if target.startswith("sim:") else None)
+        if power == "none":
+            power = None
         await self.set_power_backend(power)
         self.print_text(f"connected to {target}")
         await self.console.quiet()
@@ -100,7 +103,10 @@ class MagicHandlers:
 
     async def magic_wait(self, args) -> bool:
         pattern = parse_pattern(" ".join(args.pattern))
-        await self.require_console().wait_text(pattern, timeout=args.timeout)
+        console = self.require_console()
+        await console.wait_text(pattern, timeout=args.timeout)
+        # The match may sit mid-line: let the burst finish so the cell shows whole lines.
+        await console.quiet_for(min(self.settings.quiet_ms / 1000, SETTLE_AFTER_MATCH))
         return True
 
     async def magic_expect(self, args) -> bool:

@@ -100,8 +100,9 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           "Show or set how power actions travel: qmp:PATH, qmp:tcp:HOST:PORT, sim, sim:HOST:PORT, "
           "cmd:nmi=COMMAND;reset=COMMAND;…", raw=True),
     Magic("boot-menu", "%boot-menu [--select TEXT] [--keys KEY] [--timeout S]",
-          "Restart and catch the boot menu: the key (F8 with --keys ems, else Esc) is pressed until "
-          "the menu shows; with --select, the entry containing TEXT is highlighted and chosen.",
+          "Restart and catch the boot menu: with the ems key profile F8 is pressed until the menu "
+          "shows (--keys Esc for a hidden GRUB menu); the countdown is stopped; with --select, the "
+          "entry containing TEXT is highlighted and chosen.",
           (arg("--select", nargs="+", default=None), arg("--keys", default=None),
            arg("--timeout", type=float, default=None)), touches=True),
     Magic("echo", "%echo TEXT", "Print TEXT in the cell's output (a note in a runbook).", raw=True),

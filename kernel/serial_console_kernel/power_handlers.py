@@ -93,7 +93,8 @@ class PowerHandlers:
 
     async def magic_boot_menu(self, args) -> bool:
         console = self.require_console()
-        key = args.keys or ("F8" if self.settings.keys == "ems" else "Esc")
+        # Windows needs F8 before the OS loads; GRUB shows its menu unasked (see bootmenu).
+        key = args.keys or ("F8" if self.settings.keys == "ems" else None)
         action = "reset" if self.power is not None and "reset" in self.power.actions else "restart"
 
         async def restart() -> None:

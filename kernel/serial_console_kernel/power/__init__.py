@@ -17,7 +17,7 @@ def open_power(spec: str, transport=None) -> PowerBackend:
     if spec.startswith("qmp:"):
         from .qmp import QmpPower
 
-        backend: PowerBackend = QmpPower(spec[len("qmp:"):])
+        backend: PowerBackend = QmpPower(spec[len("qmp:"):], transport)
     elif spec == "sim" or spec.startswith("sim:"):
         from .simulator import SimulatorPower
 

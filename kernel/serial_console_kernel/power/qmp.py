@@ -18,7 +18,8 @@ class QmpPower:
     actions = frozenset({"nmi", "reset", "restart", "power_off", "power_on", "power_cycle",
                          "sysrq", "break", "status"})
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, transport=None) -> None:
+        self.transport = transport  # the console: SysRq is a BREAK on it, then the key
         if address.startswith("tcp:"):
             host, _, port = address[len("tcp:"):].rpartition(":")
             if not host or not port.isdigit():
@@ -62,6 +63,11 @@ class QmpPower:
             await self._execute("stop")
         elif action == "power_on":
             await self._execute("cont")
+        elif action == "sysrq" and self.transport is not None:
+            # Magic SysRq over serial: a BREAK on the console's UART, then the key within 5 s.
+            await self._execute("chardev-send-break", {"id": await self._serial_chardev()})
+            await asyncio.sleep(0.05)
+            await asyncio.to_thread(self.transport.write, argument[:1].encode())
         elif action == "sysrq":
             keys = [{"type": "qcode", "data": "alt"}, {"type": "qcode", "data": "sysrq"},
                     {"type": "qcode", "data": argument[:1]}]
