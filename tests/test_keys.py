@@ -25,3 +25,4 @@ def test_send_escapes():
     assert decode_escapes(r"\x03") == "\x03"
     assert decode_escapes(r"a\r\n\tb\e[A") == "a\r\n\tb\x1b[A"
     assert decode_escapes(r"C:\Windows\x") == "C:\\Windows\\x"
+    assert decode_escapes(r"\ init=/bin/bash") == " init=/bin/bash"

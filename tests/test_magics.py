@@ -50,3 +50,10 @@ def test_help_covers_every_magic():
     overview = help_text()
     assert all(f"%{name}" in overview for name in MAGICS)
     assert help_text("key").startswith("%key NAME...")
+
+
+def test_hash_is_text_not_a_comment():
+    (step,) = parse_cell("%wait /root@\\S+:~[#$] / --timeout 5")
+    assert step.args.pattern == ["/root@\\S+:~[#$]", "/"]
+    (step,) = parse_cell("%expect root@serialtarget:~#")
+    assert step.args.pattern == ["root@serialtarget:~#"]

@@ -27,7 +27,20 @@ def main(argv: list[str] | None = None) -> int:
                      help="JSON-lines control HOST:PORT for power actions (console port + 1)")
     sim.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
+    run = commands.add_parser("run", help="execute a runbook headless (nbclient)")
+    run.add_argument("notebook")
+    run.add_argument("--target", help="the console to run against (default: the runbook's, "
+                     "usually the simulator); sets SERIAL_CONSOLE_TARGET")
+    run.add_argument("-o", "--output", help="where to write the executed notebook "
+                     "(default NOTEBOOK.out.ipynb beside it)")
+    run.add_argument("--timeout", type=float, default=300, help="seconds per cell (300)")
+
     args = parser.parse_args(argv)
+    if args.command == "run":
+        from .runner import run_notebook
+
+        return run_notebook(args.notebook, target=args.target, output=args.output,
+                            cell_timeout=args.timeout)
     if args.command == "install":
         from .install import install_from_args
 

@@ -120,11 +120,12 @@ class Console:
             what=f"{pattern.pattern!r}",
         )
 
-    def expect(self, pattern: re.Pattern[str]) -> None:
-        """Assert on this cell's output and the screen."""
+    def expect(self, pattern: re.Pattern[str], written: str | None = None) -> None:
+        """Assert on this cell's output and the screen; `written` is the pattern as typed."""
         text = self.session.inspect(lambda s: s.fresh_text() + "\n" + "\n".join(s.rows_text()))
         if not pattern.search(text):
-            raise ExpectationFailed(f"expected {pattern.pattern!r} in the output, but it is not there")
+            shown = written or pattern.pattern
+            raise ExpectationFailed(f"expected {shown} in the output, but it is not there")
 
     def snapshot(self) -> Snapshot:
         return self.session.snapshot()

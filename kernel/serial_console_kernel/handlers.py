@@ -110,12 +110,19 @@ class MagicHandlers:
         return True
 
     async def magic_expect(self, args) -> bool:
-        self.require_console().expect(parse_pattern(" ".join(args.pattern)))
+        text = " ".join(args.pattern)
+        self.require_console().expect(parse_pattern(text), written=text)
         return False
 
     async def magic_password(self, args) -> bool:
         console = self.require_console()
         secret = os.environ.get(args.envvar) if args.envvar else None
+        if not secret and console.target.startswith("sim:"):
+            from .simulator import default_password
+
+            secret = default_password(console.target)
+            self.print_text(f"{args.envvar or 'no variable'} is not set: typing the simulator's "
+                            "documented default password")
         if not secret:
             if not self._allow_stdin:
                 where = f"set the environment variable {args.envvar}" if args.envvar else \
@@ -210,6 +217,20 @@ class MagicHandlers:
     # -- help ------------------------------------------------------------------------------------------
     async def magic_help(self, args) -> bool:
         self.print_text(help_text(args.name))
+        return False
+
+    async def magic_env(self, text: str) -> bool:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not name:
+            self.print_text("\n".join(f"{k}={v}" for k, v in sorted(os.environ.items())
+                                      if k.startswith("SERIAL_CONSOLE_")))
+        elif not sep:
+            self.print_text(f"{name}={os.environ.get(name, '')}")
+        elif not name.replace("_", "").isalnum():
+            raise ConsoleError(f"bad variable name {name!r}")
+        else:
+            os.environ[name] = value.strip()
         return False
 
     async def magic_echo(self, text: str) -> bool:

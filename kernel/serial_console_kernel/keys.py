@@ -58,9 +58,11 @@ def key_bytes(name: str, profile: str = "xterm") -> str:
 
 
 def decode_escapes(text: str) -> str:
-    """`%send` text: \\r \\n \\t \\e \\xNN \\\\ as in C; everything else literal."""
+    """`%send` text: \\r \\n \\t \\e \\xNN \\\\ as in C, and "\\ " for a leading space (the
+    text is taken after the magic's name, trimmed); everything else literal."""
     out, i = [], 0
-    simple = {"r": "\r", "n": "\n", "t": "\t", "e": ESC, "\\": "\\", "0": "\0", "a": "\a", "b": "\b"}
+    simple = {"r": "\r", "n": "\n", "t": "\t", "e": ESC, "\\": "\\", "0": "\0", "a": "\a", "b": "\b",
+              " ": " "}
     while i < len(text):
         char = text[i]
         if char == "\\" and i + 1 < len(text):

@@ -105,6 +105,8 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           "entry containing TEXT is highlighted and chosen.",
           (arg("--select", nargs="+", default=None), arg("--keys", default=None),
            arg("--timeout", type=float, default=None)), touches=True),
+    Magic("env", "%env [NAME=VALUE]", "Show or set an environment variable of the kernel (runbook "
+          "parameters, e.g. %env SERIAL_CONSOLE_TARGET=socket://127.0.0.1:4555).", raw=True),
     Magic("echo", "%echo TEXT", "Print TEXT in the cell's output (a note in a runbook).", raw=True),
     Magic("help", "%help [NAME]", "Help on all magics or on one.", (arg("name", nargs="?"),)),
     Magic("lsmagic", "%lsmagic", "List the magics."),
@@ -147,6 +149,7 @@ def _split(text: str) -> list[str]:
     # posix=False keeps backslashes (C:\Windows>, regexes) and quotes; _unquote strips them.
     lexer = shlex.shlex(text, posix=False)
     lexer.whitespace_split = True
+    lexer.commenters = ""  # '#' is a shell prompt here, not a comment
     try:
         return list(lexer)
     except ValueError as err:

@@ -23,6 +23,15 @@ def scenarios(kind: str) -> dict[str, str]:
     return SCENARIOS
 
 
+def default_password(target: str) -> str:
+    """The documented password of the simulated machine a `sim:` target names."""
+    if target.startswith("sim:linux"):
+        from .linux.state import PASSWORD
+    else:
+        from .windows.state import ADMIN_PASSWORD as PASSWORD
+    return PASSWORD
+
+
 class Simulation:
     def __init__(self, kind: str, scenario: str = "healthy", speed: str = "fast") -> None:
         if scenario not in scenarios(kind):

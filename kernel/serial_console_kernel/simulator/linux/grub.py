@@ -99,12 +99,22 @@ class Editor:
     def screen(self) -> str:
         rows = [CLEAR, at(2, 24) + "GNU GRUB  version 2.06-13+deb12u1", "",
                 at(4, 2) + "+" + "-" * 76 + "+"]
+        # Long lines wrap with a "\\" in the last column, as GRUB's editor does.
+        shown: list[str] = []
+        cursor = (0, 0)
+        for index, line in enumerate(self.lines):
+            chunks = [line[i:i + 75] for i in range(0, max(len(line), 1), 75)]
+            if index == self.row:
+                chunk = min(self.column // 75, len(chunks) - 1) if self.column < len(line) \
+                    else len(chunks) - 1 if len(line) % 75 else len(chunks)
+                cursor = (len(shown) + chunk, self.column - 75 * chunk)
+            shown += [c + "\\" if i < len(chunks) - 1 else c for i, c in enumerate(chunks)]
         for index in range(12):
-            text = self.lines[index] if index < len(self.lines) else ""
+            text = shown[index] if index < len(shown) else ""
             rows.append(at(5 + index, 2) + "|" + text[:76].ljust(76) + "|")
         rows += [at(17, 2) + "+" + "-" * 76 + "+",
                  at(19, 6) + "Minimum Emacs-like screen editing is supported. TAB lists",
                  at(20, 6) + "completions. Press Ctrl-x or F10 to boot, Ctrl-c or F2 for",
                  at(21, 6) + "a command-line or ESC to discard edits and return to the GRUB menu.",
-                 at(5 + self.row, 3 + min(self.column, 75))]
+                 at(5 + cursor[0], 3 + min(cursor[1], 75))]
         return "".join(rows)
