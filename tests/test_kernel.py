@@ -176,9 +176,11 @@ def test_expect_fails_loudly_when_the_text_is_absent(kc, tcp_console):
 def test_interrupt_stops_a_wait_at_once_and_keeps_the_connection(kernel, tcp_console):
     km, kc = kernel
     execute(kc, f"%connect {tcp_console}")
-    msg_id = kc.execute("%wait NEVER --timeout 120")
-    while kc.get_iopub_msg(timeout=10)["content"].get("execution_state") != "busy":
-        pass
+    msg_id = kc.execute("%wait NEVER --timeout 120", stop_on_error=False)
+    while True:
+        msg = kc.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            break
     started = time.monotonic()
     km.interrupt_kernel()
     result = collect(kc, msg_id, timeout=30)

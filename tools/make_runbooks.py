@@ -71,7 +71,8 @@ RUNBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", f"reg add {TS_KEY} /v fDenyTSConnections /t REG_DWORD /d 0 /f\n"
                  "%expect The operation completed successfully."),
         ("md", "## Verify"),
-        ("code", f"reg query {TS_KEY} /v fDenyTSConnections\n%expect /fDenyTSConnections\\s+REG_DWORD\\s+0x0/"),
+        ("code", f"reg query {TS_KEY} /v fDenyTSConnections\n"
+                 "%expect /fDenyTSConnections\\s+REG_DWORD\\s+0x0/"),
         ("code", 'netstat -an | find ":3389"\n%expect LISTENING'),
     ],
     "windows-filesystem-chkdsk": [

@@ -57,6 +57,8 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
         self.last_target: str | None = None
         self._cell_task: asyncio.Task | None = None
         self._interrupted = False
+        self.panels = []  # %controls panels, refreshed when the console or backend changes
+        self.background_tasks: set[asyncio.Task] = set()
         self._wire_comms()
 
     # -- widgets: a wrapper kernel has no comm handlers of its own -----------------------------
@@ -206,6 +208,8 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
         return {"status": "complete"}
 
     async def do_shutdown(self, restart: bool) -> dict:
+        for panel in self.panels:
+            panel.live.close()
         if self.console is not None:
             self.console.close()
             self.console = None

@@ -105,6 +105,8 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           "entry containing TEXT is highlighted and chosen.",
           (arg("--select", nargs="+", default=None), arg("--keys", default=None),
            arg("--timeout", type=float, default=None)), touches=True),
+    Magic("controls", "%controls", "Show the control panel: power buttons (with a confirmation "
+          "for NMI, reset and power off), a boot-menu pad, a live screen and a line to type."),
     Magic("env", "%env [NAME=VALUE]", "Show or set an environment variable of the kernel (runbook "
           "parameters, e.g. %env SERIAL_CONSOLE_TARGET=socket://127.0.0.1:4555).", raw=True),
     Magic("echo", "%echo TEXT", "Print TEXT in the cell's output (a note in a runbook).", raw=True),

@@ -30,18 +30,20 @@ class PowerHandlers:
                                "%connect … --power qmp:PATH|sim|cmd:…, or %power-backend")
         return self.power  # its `run` names what it does support
 
-    async def power_action(self, action: str, argument: str = "") -> str:
+    async def power_action(self, action: str, argument: str = "", announce: bool = True) -> str:
+        """Do it and leave the audit line: in the cell (`announce`) and, timed, in the log."""
         backend = self.backend_for(action)
         answer = await backend.run(action, argument)
         line = f"{DESCRIPTIONS[action].format(argument)} via {backend.name}"
         if action == "status":
             line = f"power status via {backend.name}: {answer}"
-        self.print_text(line)
+        if announce:
+            self.print_text(line)
         transcript = self.console.session.transcript
         if transcript is not None:
             now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
             transcript.note(f"{line} at {now}")
-        return answer
+        return line
 
     async def set_power_backend(self, spec: str | None) -> None:
         if self.power is not None:
@@ -50,6 +52,8 @@ class PowerHandlers:
         if spec:
             transport = self.console.session.transport if self.console is not None else None
             self.power = open_power(spec, transport)
+        for panel in self.panels:
+            panel.refresh()
 
     async def _after_power(self) -> bool:
         await self.console.quiet()
@@ -92,16 +96,28 @@ class PowerHandlers:
         return False
 
     async def magic_boot_menu(self, args) -> bool:
+        select = " ".join(args.select) if args.select else None
+        self.print_text(await self.boot_menu(select=select, keys=args.keys, timeout=args.timeout))
+        return True
+
+    async def boot_menu(self, *, select: str | None, keys: str | None, timeout: float | None,
+                        announce: bool = True) -> str:
         console = self.require_console()
         # Windows needs F8 before the OS loads; GRUB shows its menu unasked (see bootmenu).
-        key = args.keys or ("F8" if self.settings.keys == "ems" else None)
+        key = keys or ("F8" if self.settings.keys == "ems" else None)
         action = "reset" if self.power is not None and "reset" in self.power.actions else "restart"
 
         async def restart() -> None:
-            await self.power_action(action)
+            await self.power_action(action, announce=announce)
 
-        select = " ".join(args.select) if args.select else None
-        result = await catch_boot_menu(console, restart, key=key, select=select,
-                                       timeout=args.timeout or max(self.settings.timeout, 60))
-        self.print_text(result)
-        return True
+        return await catch_boot_menu(console, restart, key=key, select=select,
+                                     timeout=timeout or max(self.settings.timeout, 60))
+
+    async def magic_controls(self, args) -> bool:
+        from .widgets import ControlPanel
+
+        panel = ControlPanel(self)
+        self.panels.append(panel)
+        self.send_response(self.iopub_socket, "display_data",
+                           {"data": panel.bundle(), "metadata": {}, "transient": {}})
+        return False

@@ -19,7 +19,7 @@ import pyte
 
 from .errors import ConsoleError, TransportClosed
 from .screen import ConsoleScreen
-from .snapshot import Snapshot, take_snapshot
+from .snapshot import Snapshot, render, take_snapshot
 from .transcript import Transcript
 from .transports.base import Transport
 
@@ -136,6 +136,11 @@ class ConsoleSession:
         """Consume what scrolled since the last snapshot and render the screen."""
         with self._lock:
             return take_snapshot(self.screen, self.secrets)
+
+    def live_html(self) -> str:
+        """The screen as HTML for the live view; what a cell will show is left alone."""
+        with self._lock:
+            return render(self.screen, self.secrets).html()
 
     def inspect(self, look: Callable[[ConsoleScreen], T]) -> T:
         """Run `look` on the screen while the reader cannot change it."""

@@ -66,6 +66,13 @@ def left_out_note(count: int) -> str:
 def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = ()) -> Snapshot:
     """Consume the lines scrolled since the last snapshot and render the screen."""
     scrolled, left_out = screen.take_scrolled()
+    return render(screen, secrets, scrolled, left_out)
+
+
+def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[str] | None = None,
+           left_out: int = 0) -> Snapshot:
+    """Render the screen as it is, consuming nothing (the live view uses this)."""
+    scrolled = scrolled or []
     grid = _grid(screen)
     for secret in secrets:
         _mask(grid, secret)

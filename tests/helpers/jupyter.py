@@ -32,12 +32,14 @@ class CellResult:
         return self.errors[-1]["evalue"] if self.errors else ""
 
 
-def execute(kc: BlockingKernelClient, code: str, timeout: float = 60, **options) -> CellResult:
+def execute(kc: BlockingKernelClient, code: str, timeout: float = 120, **options) -> CellResult:
+    # Tests expect errors: without this, ipykernel aborts requests that follow one closely.
+    options.setdefault("stop_on_error", False)
     msg_id = kc.execute(code, **options)
     return collect(kc, msg_id, timeout)
 
 
-def collect(kc: BlockingKernelClient, msg_id: str, timeout: float = 60) -> CellResult:
+def collect(kc: BlockingKernelClient, msg_id: str, timeout: float = 120) -> CellResult:
     reply = kc.get_shell_msg(timeout=timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = kc.get_shell_msg(timeout=timeout)
