@@ -9,10 +9,22 @@ from __future__ import annotations
 from collections import deque
 
 import pyte
-from pyte.screens import Margins
+from pyte.screens import Char, Margins
 
 DEFAULT_SCROLLBACK = 2000
 FRESH_LIMIT = 1 << 20  # what %wait can look back over, in characters
+
+
+class _PlainCells(dict):
+    """A cell for each character, made once: placeholders are built from these."""
+
+    def __init__(self, blank: Char) -> None:
+        super().__init__()
+        self.blank = blank
+
+    def __missing__(self, char: str) -> Char:
+        cell = self[char] = self.blank._replace(data=char)
+        return cell
 
 
 class ConsoleScreen(pyte.Screen):
@@ -25,6 +37,7 @@ class ConsoleScreen(pyte.Screen):
         self.fresh_size = 0
         # Rows above the cursor at the last snapshot: when they scroll off they were seen already.
         self._rows_already_shown = 0
+        self._plain_cells = _PlainCells(self.default_char)
 
     # -- what arrived since the last snapshot ----------------------------------------------
     def draw(self, data: str) -> None:
@@ -51,16 +64,42 @@ class ConsoleScreen(pyte.Screen):
     def index(self) -> None:
         top, bottom = self.margins or Margins(0, self.lines - 1)
         if self.cursor.y == bottom and top == 0 and bottom == self.lines - 1:
-            if self._rows_already_shown > 0:
-                self._rows_already_shown -= 1
-            else:
-                self._keep(self.row_text(0))
+            self._scroll_off(self.row_text(0))
         super().index()
+
+    def _scroll_off(self, line: str) -> None:
+        if self._rows_already_shown > 0:
+            self._rows_already_shown -= 1
+        else:
+            self._keep(line)
 
     def _keep(self, line: str) -> None:
         if len(self.scrolled) == self.scrolled.maxlen:
             self.left_out += 1
         self.scrolled.append(line)
+
+    def fast_forward(self, rows: list[str], fresh: str) -> None:
+        """What printing `rows` (plain text, one row each) at the bottom line does, for rows that
+        the caller knows will all scroll away: the rows above the cursor and all but the last
+        `lines - 1` of `rows` go to the scrollback now; the rest are left on screen as plain
+        placeholders for the coming lines to scroll off.  The cursor stays on the blank bottom
+        row, as after any linefeed there.  See ingest.py."""
+        above = self.lines - 1
+        rows = [self.row_text(y) for y in range(above)] + rows
+        gone = rows[:-above]
+        shown = min(self._rows_already_shown, len(gone))
+        self._rows_already_shown -= shown
+        gone = gone[shown:]
+        if self.scrolled.maxlen is not None:
+            self.left_out += max(0, len(self.scrolled) + len(gone) - self.scrolled.maxlen)
+        self.scrolled.extend(gone)
+        self.buffer.clear()
+        cells = self._plain_cells
+        for y, line in enumerate(rows[-above:]):
+            if line:
+                self.buffer[y].update(enumerate(map(cells.__getitem__, line)))
+        self.dirty.update(range(self.lines))
+        self._fresh(fresh)
 
     def set_scrollback(self, lines: int) -> None:
         self.scrolled = deque(self.scrolled, maxlen=max(0, lines))
@@ -79,6 +118,8 @@ class ConsoleScreen(pyte.Screen):
         super().erase_in_display(how, *args, **kwargs)
         if how in (2, 3):
             self._rows_already_shown = 0
+        elif how == 0:  # the rows from the cursor down were erased: nothing there was shown
+            self._rows_already_shown = min(self._rows_already_shown, self.cursor.y)
         attrs = self.cursor.attrs
         if attrs.bg == "default" and not attrs.reverse:
             return

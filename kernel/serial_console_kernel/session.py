@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import pyte
-
 from .errors import ConsoleError, TransportClosed
+from .ingest import FastForwardStream
 from .screen import ConsoleScreen
 from .snapshot import Snapshot, render, take_snapshot
 from .transcript import Transcript
@@ -63,7 +62,7 @@ class ConsoleSession:
     ) -> None:
         self.transport = transport
         self.screen = ConsoleScreen(columns, lines, scrollback)
-        self._stream = pyte.ByteStream(self.screen)
+        self._stream = FastForwardStream(self.screen)
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
         self._received = 0
