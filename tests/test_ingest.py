@@ -79,8 +79,9 @@ def test_random_mixtures_end_where_pyte_ends(seed):
     for _ in range(150):
         if rng.random() < 0.3:
             # Half of the floods come after the modes that block the fast path are reset.
-            blocks.append(rng.choice(["", "\x1b[r\x1b[4l\x1b(B"]) + "".join(f"log {rng.randint(0, 10**6)} \x1b[32mok\x1b[0m\r\n"
-                                  for _ in range(rng.randint(1, 200))))
+            lines = (f"log {rng.randint(0, 10**6)} \x1b[32mok\x1b[0m\r\n"
+                     for _ in range(rng.randint(1, 200)))
+            blocks.append(rng.choice(["", "\x1b[r\x1b[4l\x1b(B"]) + "".join(lines))
         else:
             blocks.append("".join(rng.choices(PIECES, k=rng.randint(1, 40))))
     data = "".join(blocks).encode()

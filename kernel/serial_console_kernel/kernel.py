@@ -59,6 +59,9 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
         self._interrupted = False
         self.panels = []  # %controls panels, refreshed when the console or backend changes
         self.background_tasks: set[asyncio.Task] = set()
+        # ipykernel sleeps 0.5 ms before every reply for the sake of stdout printed by user
+        # code; this kernel publishes everything itself, before the reply, on the same thread.
+        self._execute_sleep = 0.0
         self._wire_comms()
 
     # -- widgets: a wrapper kernel has no comm handlers of its own -----------------------------

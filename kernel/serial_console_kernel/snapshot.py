@@ -6,7 +6,9 @@ Both renderings are deterministic (nbval compares them): no clocks, no ids, stab
 from __future__ import annotations
 
 import html
+import operator
 from dataclasses import dataclass, field
+from itertools import groupby, repeat
 
 from .screen import ConsoleScreen
 
@@ -77,7 +79,7 @@ def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[
     for secret in secrets:
         _mask(grid, secret)
         scrolled = [line.replace(secret, "*" * len(secret)) for line in scrolled]
-    rows = ["".join(cell.data for cell in row).rstrip() for row in grid]
+    rows = ["".join(map(_DATA, row)).rstrip() for row in grid]
     last = len(rows)
     while last and not rows[last - 1]:
         last -= 1
@@ -102,7 +104,9 @@ def _grid(screen: ConsoleScreen) -> list[list]:
     grid = []
     for y in range(screen.lines):
         line = screen.buffer.get(y)
-        grid.append([line[x] for x in range(screen.columns)] if line else [default] * screen.columns)
+        # dict.get in C: the row's __missing__ would run Python code for every blank cell.
+        grid.append(list(map(line.get, range(screen.columns), repeat(default, screen.columns)))
+                    if line else [default] * screen.columns)
     return grid
 
 
@@ -126,51 +130,97 @@ def _color(name: str, fallback: str) -> str:
     return fallback
 
 
-def _style(cell) -> str:
-    fg, bg = _color(cell.fg, _FOREGROUND), _color(cell.bg, _BACKGROUND)
-    if cell.reverse:
+_ATTRS = operator.itemgetter(1, 2, 3, 4, 5, 6, 7)  # fg bg bold italics underscore strike reverse
+_DATA = operator.itemgetter(0)
+_STYLES: dict[tuple, str] = {}
+
+
+def _style(attrs: tuple) -> str:
+    """CSS for a cell's attributes; cached, since a screen holds only a few combinations."""
+    style = _STYLES.get(attrs)
+    if style is None:
+        if len(_STYLES) > 4096:  # truecolour output could make it grow without end
+            _STYLES.clear()
+        style = _STYLES[attrs] = _css(*attrs)
+    return style
+
+
+def _css(fg: str, bg: str, bold: bool, italics: bool, underscore: bool, strikethrough: bool,
+         reverse: bool) -> str:
+    fg, bg = _color(fg, _FOREGROUND), _color(bg, _BACKGROUND)
+    if reverse:
         fg, bg = bg, fg
     rules = []
     if fg != _FOREGROUND:
         rules.append(f"color:{fg}")
     if bg != _BACKGROUND:
         rules.append(f"background:{bg}")
-    if cell.bold:
+    if bold:
         rules.append("font-weight:bold")
-    if cell.italics:
+    if italics:
         rules.append("font-style:italic")
-    decorations = [d for d, on in (("underline", cell.underscore),
-                                   ("line-through", cell.strikethrough)) if on]
+    decorations = [d for d, on in (("underline", underscore), ("line-through", strikethrough)) if on]
     if decorations:
         rules.append("text-decoration:" + " ".join(decorations))
     return ";".join(rules)
 
 
 def _row_html(row: list, cursor_x: int) -> str:
+    fast = _uniform_row_html(row, cursor_x)
+    if fast is not None:
+        return fast
+    styles = list(map(_STYLES.get, map(_ATTRS, row)))  # in C: this runs for every cell
+    if None in styles:
+        styles = [_style(attrs) for attrs in map(_ATTRS, row)]
     # Trailing default blanks carry nothing; keep coloured ones (a coloured clear, a menu bar).
     end = len(row)
-    while end and row[end - 1].data in (" ", "") and not _style(row[end - 1]):
+    while end and row[end - 1].data in (" ", "") and not styles[end - 1]:
         end -= 1
     end = max(end, cursor_x + 1)
     out: list[str] = []
-    run_style, run_text = None, []
-
-    def flush() -> None:
-        if run_text:
-            text = html.escape("".join(run_text))
-            out.append(f'<span style="{run_style}">{text}</span>' if run_style else text)
-            run_text.clear()
-
-    for x in range(end):
-        cell = row[x]
-        if x == cursor_x:
-            flush()
-            out.append(f'<span class="sc-cursor">{html.escape(cell.data or " ")}</span>')
-            continue
-        style = _style(cell)
-        if style != run_style:
-            flush()
-            run_style = style
-        run_text.append(cell.data)
-    flush()
+    for style, cells in groupby(range(end), styles.__getitem__):
+        run = list(cells)
+        if run[0] <= cursor_x <= run[-1]:
+            _run_html(out, style, row, run[0], cursor_x)
+            out.append(f'<span class="sc-cursor">{html.escape(row[cursor_x].data or " ")}</span>')
+            _run_html(out, style, row, cursor_x + 1, run[-1] + 1)
+        else:
+            _run_html(out, style, row, run[0], run[-1] + 1)
     return "".join(out)
+
+
+def _uniform_row_html(row: list, cursor_x: int) -> str | None:
+    """Most rows are one style and one character per cell: render those without grouping."""
+    attrs = list(map(_ATTRS, row))
+    if attrs.count(attrs[0]) != len(attrs):
+        return None
+    style = _style(attrs[0])
+    datas = list(map(_DATA, row))
+    text = "".join(datas)
+    if len(text) != len(datas) or "" in datas:
+        return None
+    end = len(text.rstrip(" ")) if not style else len(text)
+    if cursor_x < 0:
+        out = [html.escape(text[:end])] if end else []
+    else:
+        end = max(end, cursor_x + 1)
+        out = [html.escape(text[:cursor_x])] if cursor_x else []
+        cursor = f'<span class="sc-cursor">{html.escape(text[cursor_x])}</span>'
+        rest = html.escape(text[cursor_x + 1:end])
+        if style:
+            out = [f'<span style="{style}">{out[0]}</span>'] if out else []
+            out.append(cursor)
+            if rest:
+                out.append(f'<span style="{style}">{rest}</span>')
+            return "".join(out)
+        return "".join(out) + cursor + rest
+    if style and out:
+        return f'<span style="{style}">{out[0]}</span>'
+    return "".join(out)
+
+
+def _run_html(out: list[str], style: str, row: list, start: int, stop: int) -> None:
+    if start >= stop:
+        return
+    text = html.escape("".join(map(_DATA, row[start:stop])))
+    out.append(f'<span style="{style}">{text}</span>' if style else text)

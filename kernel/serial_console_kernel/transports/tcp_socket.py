@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from ..errors import ConsoleError, TransportClosed
 from .base import no_break
 
+# A flood is emulated in big bites: the fast path's fixed cost per read is a screenful.
+READ_SIZE = 1 << 20
 IAC, DONT, DO, WONT, WILL, SB, SE, BRK = 255, 254, 253, 252, 251, 250, 240, 243
 
 
@@ -54,7 +56,7 @@ class SocketTransport:
             ready, _, _ = select.select([sock], [], [], timeout)
             if not ready:
                 return b""
-            data = sock.recv(65536)
+            data = sock.recv(READ_SIZE)
         except (OSError, ValueError) as err:
             raise TransportClosed(f"{self.target} disconnected: {err}") from None
         if not data:
