@@ -72,3 +72,10 @@ def test_garbage_and_huge_lines_do_not_break_the_screen():
     screen = ConsoleScreen(80, 25)
     feed(screen, b"\xff\xfe\x00\x1b[999;999H\x1b]0;x\x07" + b"y" * 100000 + b"\r\nok")
     assert screen.rows_text()[-1] == "ok"
+
+
+def test_fresh_text_keeps_a_wrapped_line_whole_across_chunks():
+    screen = ConsoleScreen(20, 5)
+    feed(screen, b"prompt# [ 4.28] sysr")
+    feed(screen, b"q: HELP : loglevel(0-9) reboot(b) crash(c) terminate-all-tasks(e)\r\n")
+    assert "sysrq: HELP : loglevel(0-9) reboot(b)" in screen.fresh_text()

@@ -37,16 +37,24 @@ class ConsoleScreen(pyte.Screen):
         self.fresh_size = 0
         # Rows above the cursor at the last snapshot: when they scroll off they were seen already.
         self._rows_already_shown = 0
+        self._drawing = False
         self._plain_cells = _PlainCells(self.default_char)
 
     # -- what arrived since the last snapshot ----------------------------------------------
     def draw(self, data: str) -> None:
-        super().draw(data)
+        # A line wrapping at the right margin is still one line of output: keep it whole, so
+        # that %wait finds text that happens to wrap (pyte wraps through linefeed()).
+        self._drawing = True
+        try:
+            super().draw(data)
+        finally:
+            self._drawing = False
         self._fresh(data)
 
     def linefeed(self) -> None:
         super().linefeed()
-        self._fresh("\n")
+        if not self._drawing:
+            self._fresh("\n")
 
     def _fresh(self, text: str) -> None:
         self.fresh.append(text)
