@@ -112,3 +112,29 @@ class Runtime:
             # Timers that fell due while the inbox was busy run in order before more input.
             while self._timers and self._timers[0][0] <= time.monotonic() and not self._stopped:
                 heapq.heappop(self._timers)[2]()
+
+
+class PowerSwitch:
+    """Power off and on, alike for every simulated machine: off stops all it was doing (its
+    timers, and callbacks of an older `generation`), on boots it again with `power_on`."""
+
+    generation: int
+    rt: Runtime
+    mode: str
+
+    def power_on(self) -> None:
+        raise NotImplementedError
+
+    def switch_power(self, action: str) -> str | None:
+        """The answer for `power_off` or `power_on`; None for any other action."""
+        if action == "power_off":
+            self.generation += 1
+            self.rt.cancel_timers()
+            self.mode = "off"
+            return "powered off"
+        if action == "power_on":
+            if self.mode != "off":
+                return "already on"
+            self.power_on()
+            return "powered on"
+        return None

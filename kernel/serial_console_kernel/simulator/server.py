@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 
+from ..transports.tcp_socket import close_socket
 from . import Simulation
 
 TAKEN_OVER = b"\r\n[serial-console sim] another client connected and took over this console.\r\n"
@@ -64,11 +65,7 @@ class ConsoleServer:
         self._stopping.set()
         for sock in (self.console_socket, self.control_socket, self._client):
             if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
+                close_socket(sock)
         self.simulation.stop()
 
     # -- the console ------------------------------------------------------------------------------

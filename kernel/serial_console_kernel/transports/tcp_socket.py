@@ -109,13 +109,18 @@ class SocketTransport:
     def close(self) -> None:
         sock, self._sock = self._sock, None
         if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
+            close_socket(sock)
 
     def _require_open(self) -> socket.socket:
         if self._sock is None:
             raise TransportClosed(f"{self.target} is closed")
         return self._sock
+
+
+def close_socket(sock: socket.socket) -> None:
+    """Shut down before closing, so a thread blocked reading it wakes up at once."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

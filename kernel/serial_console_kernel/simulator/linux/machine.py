@@ -4,7 +4,7 @@ Magic SysRq after a serial BREAK, and NMIs.  Runs on the runtime's thread."""
 from __future__ import annotations
 
 from ...errors import UnsupportedAction
-from ..runtime import Runtime
+from ..runtime import PowerSwitch, Runtime
 from ..terminal import Key, KeyDecoder, LineEditor, crlf
 from . import grub
 from .shell import Shell
@@ -27,7 +27,7 @@ RESCUE = ['You are in rescue mode. After logging in, type "journalctl -xb" to vi
 MAINTENANCE = "Give root password for maintenance\n(or press Control-D to continue): "
 
 
-class LinuxMachine:
+class LinuxMachine(PowerSwitch):
     kind = "linux"
 
     def __init__(self, runtime: Runtime, scenario: str = "healthy") -> None:
@@ -102,16 +102,9 @@ class LinuxMachine:
                     self.printk(message, advance=1.0)
             self.power_on()
             return {"reset": "hard reset", "restart": "restarting", "power_cycle": "power cycled"}[action]
-        if action == "power_off":
-            self.generation += 1
-            self.rt.cancel_timers()
-            self.mode = "off"
-            return "powered off"
-        if action == "power_on":
-            if self.mode != "off":
-                return "already on"
-            self.power_on()
-            return "powered on"
+        switched = self.switch_power(action)
+        if switched is not None:
+            return switched
         if action == "sysrq":
             if not argument:
                 raise UnsupportedAction("sysrq needs a key, e.g. h, b, c, s, u")

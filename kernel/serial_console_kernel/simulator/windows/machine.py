@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ...errors import UnsupportedAction
-from ..runtime import Runtime
+from ..runtime import PowerSwitch, Runtime
 from ..terminal import CLEAR, Key, KeyDecoder, LineEditor, crlf
 from . import bootmgr, sac_text
 from .cmd import BANNER as CMD_BANNER
@@ -37,7 +37,7 @@ class Channel:
         return "SAC" if self.number == 0 else f"Cmd{self.number:04d}"
 
 
-class WindowsMachine:
+class WindowsMachine(PowerSwitch):
     kind = "windows"
 
     def __init__(self, runtime: Runtime, scenario: str = "healthy") -> None:
@@ -107,16 +107,9 @@ class WindowsMachine:
             self.power_on()
             return {"reset": "hard reset", "restart": "restarting",
                     "power_cycle": "power cycled"}[action]
-        if action == "power_off":
-            self.generation += 1
-            self.rt.cancel_timers()
-            self.mode = "off"
-            return "powered off"
-        if action == "power_on":
-            if self.mode != "off":
-                return "already on"
-            self.power_on()
-            return "powered on"
+        switched = self.switch_power(action)
+        if switched is not None:
+            return switched
         if action == "sysrq":
             raise UnsupportedAction("You can only send a SysRq to a Linux VM.")
         if action == "break":
