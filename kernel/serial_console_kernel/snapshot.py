@@ -166,12 +166,14 @@ def _css(fg: str, bg: str, bold: bool, italics: bool, underscore: bool, striketh
 
 
 def _row_html(row: list, cursor_x: int) -> str:
-    fast = _uniform_row_html(row, cursor_x)
-    if fast is not None:
-        return fast
-    styles = list(map(_STYLES.get, map(_ATTRS, row)))  # in C: this runs for every cell
+    attrs = list(map(_ATTRS, row))  # in C: this runs for every cell
+    if attrs.count(attrs[0]) == len(attrs):
+        fast = _uniform_row_html(row, _style(attrs[0]), cursor_x)
+        if fast is not None:
+            return fast
+    styles = list(map(_STYLES.get, attrs))
     if None in styles:
-        styles = [_style(attrs) for attrs in map(_ATTRS, row)]
+        styles = [_style(key) for key in attrs]
     # Trailing default blanks carry nothing; keep coloured ones (a coloured clear, a menu bar).
     end = len(row)
     while end and row[end - 1].data in (" ", "") and not styles[end - 1]:
@@ -189,12 +191,8 @@ def _row_html(row: list, cursor_x: int) -> str:
     return "".join(out)
 
 
-def _uniform_row_html(row: list, cursor_x: int) -> str | None:
+def _uniform_row_html(row: list, style: str, cursor_x: int) -> str | None:
     """Most rows are one style and one character per cell: render those without grouping."""
-    attrs = list(map(_ATTRS, row))
-    if attrs.count(attrs[0]) != len(attrs):
-        return None
-    style = _style(attrs[0])
     datas = list(map(_DATA, row))
     text = "".join(datas)
     if len(text) != len(datas) or "" in datas:
