@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,31 @@ def test_busy_port_is_a_one_line_error(server):
                             timeout=30)
     assert result.returncode == 2
     assert result.stderr.strip() == f"serial-console sim: {console} is in use: choose another port"
+
+
+def test_a_control_request_waits_for_the_console_client_being_accepted(monkeypatch):
+    # connect() returns before the server accepts: a control request right after it must not
+    # be refused because the machine has not powered on yet (this raced in CI).
+    from serial_console_kernel.simulator import Simulation
+    from serial_console_kernel.simulator import server as server_module
+
+    machine = server_module.ConsoleServer(Simulation("linux"), ("127.0.0.1", 0), None)
+    try:
+        monkeypatch.setattr(server_module, "CONSOLE_GRACE", 0.05)
+        assert machine.handle(b'{"action": "status"}') == {
+            "ok": False, "error": "the machine powers on when a console client connects"}
+        monkeypatch.setattr(server_module, "CONSOLE_GRACE", 10)
+        client = socket.create_connection(machine.console_socket.getsockname()[:2])
+        replies = []
+        asking = threading.Thread(target=lambda: replies.append(
+            machine.handle(b'{"action": "status"}')))
+        asking.start()
+        threading.Thread(target=machine.serve_forever, daemon=True).start()
+        asking.join(timeout=10)
+        assert replies == [{"ok": True, "result": "running"}]
+        client.close()
+    finally:
+        machine.stop()
 
 
 def tuple_of(address: str) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from ..transports.tcp_socket import close_socket
 from . import Simulation
 
 TAKEN_OVER = b"\r\n[serial-console sim] another client connected and took over this console.\r\n"
+CONSOLE_GRACE = 2.0  # seconds a control request waits for a console client being accepted
 ACTIONS = ("nmi", "reset", "restart", "power_off", "power_on", "power_cycle", "sysrq", "break",
            "status", "health")
 
@@ -44,7 +45,7 @@ class ConsoleServer:
         self._client: socket.socket | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._started = False
+        self._started = threading.Event()
 
     @property
     def addresses(self) -> str:
@@ -94,10 +95,10 @@ class ConsoleServer:
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 previous, self._client = self._client, client
-            if not self._started:
+            if not self._started.is_set():
                 # Power on when the first client is there to see the boot (QEMU's -S, in effect).
-                self._started = True
                 self.simulation.start()
+                self._started.set()
             if previous is not None:
                 try:
                     previous.sendall(TAKEN_OVER)
@@ -141,7 +142,8 @@ class ConsoleServer:
         if action not in ACTIONS:
             return {"ok": False, "error": f"unknown action {action!r}; actions: {', '.join(ACTIONS)}"}
         try:
-            if not self._started:
+            # A console client whose connect() returned may not be accepted yet: give it a moment.
+            if not self._started.wait(CONSOLE_GRACE):
                 return {"ok": False, "error": "the machine powers on when a console client connects"}
             if action == "health":
                 return {"ok": True, "result": self.simulation.health()}
