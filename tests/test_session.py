@@ -33,6 +33,26 @@ def test_a_line_ends_at_the_prompt_not_at_quiet():
         console.close()
 
 
+@pytest.mark.parametrize("old_prompt, tail", [
+    ("ready $ ", "\\033[6n"),  # busybox ash asks where the cursor is after its prompt
+    ("Password:", " "),       # the prompt's last space came in the next packet
+])
+def test_the_tail_of_the_old_prompt_does_not_end_the_next_line(old_prompt, tail):
+    # On a slow VM the tail arrives once the next line is typed: the old prompt at the cursor
+    # then ended that line before its output (a CI flake).
+    script = (f"stty -echo; printf '{old_prompt}'; read line; printf '{tail}'; sleep 0.3; "
+              "printf '\\r\\ngot %s\\r\\nnext $ ' \"$line\"; read line")
+    session = ConsoleSession(open_transport(f'exec:sh -c "{script}"'))
+    session.start()
+    console = Console(session, Settings(quiet_ms=20000), "exec:sh")
+    try:
+        run(console.wait_text(re.compile(re.escape(old_prompt.strip())), timeout=10))
+        assert run(console.type_line("hello")) == "prompt"
+        assert console.snapshot().rows[-2:] == ["got hello", "next $"]
+    finally:
+        console.close()
+
+
 def test_a_line_without_prompt_ends_when_quiet():
     console = shell(quiet_ms=200, prompt="NEVER-A-PROMPT")
     try:

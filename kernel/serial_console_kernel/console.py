@@ -47,12 +47,14 @@ class Console:
             await asyncio.to_thread(self.session.write, char.encode("utf-8"))
             await asyncio.sleep(delay)
 
-    async def type_line(self, line: str, *, what: str | None = None) -> str:
-        """Type a line and Enter, then wait until the prompt, quiet or timeout."""
+    async def type_line(self, line: str, *, what: str | None = None,
+                        quiet: float | None = None) -> str:
+        """Type a line and Enter, then wait until the prompt, quiet (%quiet unless given) or
+        timeout."""
         before = self.session.progress()
         started = time.monotonic()
         await self.type_text(line + ENTER[self.settings.enter])
-        return await self.settle(before, started, what or f"the prompt after {line!r}")
+        return await self.settle(before, started, what or f"the prompt after {line!r}", quiet)
 
     def key_text(self, names: list[str]) -> str:
         try:
@@ -71,19 +73,24 @@ class Console:
         await self.type_text(text)
         return await self.settle(before, started, what)
 
-    async def settle(self, before: Progress, started: float, what: str) -> str:
-        """Done when a prompt shows at the cursor after new output, or after %quiet of silence."""
+    async def settle(self, before: Progress, started: float, what: str,
+                     quiet: float | None = None) -> str:
+        """Done when a prompt shows at the cursor after new output, or after %quiet of silence.
+
+        New output means output that went on to another row, as every answer to a typed line
+        does: the tail of the old prompt (its last space, busybox's ESC[6n query after it) may
+        arrive after typing began, and must not end the wait at the old prompt."""
         prompt = self._prompt
 
         def at_prompt(screen: ConsoleScreen, progress: Progress) -> str | None:
-            if progress.received > before.received and prompt.search(screen.text_before_cursor()):
+            if progress.rows_begun > before.rows_begun and prompt.search(screen.text_before_cursor()):
                 return "prompt"
             return None
 
         return await self.session.wait_for(
             at_prompt,
             timeout=self.settings.timeout,
-            quiet=self.settings.quiet_ms / 1000,
+            quiet=self.settings.quiet_ms / 1000 if quiet is None else quiet,
             since=started,
             what=what,
         )

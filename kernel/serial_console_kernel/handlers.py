@@ -17,6 +17,9 @@ from .transports import open_transport
 
 PASSWORD_PROMPT_TIMEOUT = 300.0
 SETTLE_AFTER_MATCH = 0.15
+# Signing in is slow (password hashing, PAM's 2-3 s delay after a wrong one): a pause then is
+# not the end of the answer.  A prompt still ends the wait at once.
+QUIET_AFTER_PASSWORD = 5.0
 
 
 class MagicHandlers:
@@ -135,7 +138,8 @@ class MagicHandlers:
             except asyncio.TimeoutError:
                 raise ConsoleError(f"no password entered within {limit:g} s") from None
         console.session.add_secret(secret)
-        await console.type_line(secret, what="the prompt after the password")
+        await console.type_line(secret, what="the prompt after the password",
+                                quiet=max(self.settings.quiet_ms / 1000, QUIET_AFTER_PASSWORD))
         return True
 
     # -- settings ------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class ConsoleScreen(pyte.Screen):
         # Text drawn since the last snapshot, for %wait/%expect: output nobody has seen yet.
         self.fresh: list[str] = []
         self.fresh_size = 0
+        self.line_feeds = 0  # since the start, never reset (see ConsoleSession.progress)
         # Rows above the cursor at the last snapshot: when they scroll off they were seen already.
         self._rows_already_shown = 0
         self._drawing = False
@@ -53,6 +54,7 @@ class ConsoleScreen(pyte.Screen):
 
     def linefeed(self) -> None:
         super().linefeed()
+        self.line_feeds += 1
         if not self._drawing:
             self._fresh("\n")
 
@@ -107,6 +109,7 @@ class ConsoleScreen(pyte.Screen):
             if line:
                 self.buffer[y].update(enumerate(map(cells.__getitem__, line)))
         self.dirty.update(range(self.lines))
+        self.line_feeds += len(rows)
         self._fresh(fresh)
 
     def set_scrollback(self, lines: int) -> None:

@@ -45,10 +45,12 @@ def compile_prompt(pattern: str) -> re.Pattern[str]:
 
 @dataclass
 class Progress:
-    """How far the console got: bytes received, and when the last byte came."""
+    """How far the console got: bytes received, when the last byte came, and how often output
+    went on to another row (line feeds, or a chunk that left the cursor on another row)."""
 
     received: int
     last_received: float
+    rows_begun: int = 0
 
 
 class ConsoleSession:
@@ -66,6 +68,7 @@ class ConsoleSession:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
         self._received = 0
+        self._row_changes = 0
         self._last_received = time.monotonic()
         self.closed_reason: str | None = None
         self.transcript: Transcript | None = None
@@ -97,7 +100,12 @@ class ConsoleSession:
 
     def feed(self, data: bytes) -> None:
         with self._lock:
+            row = self.screen.cursor.y
             self._stream.feed(data)
+            # Per chunk, not per move: a status line drawn elsewhere and the cursor put back
+            # is not a new row of output.
+            if self.screen.cursor.y != row:
+                self._row_changes += 1
             self._received += len(data)
             self._last_received = time.monotonic()
             if self.transcript is not None:
@@ -129,7 +137,11 @@ class ConsoleSession:
     # -- reading ----------------------------------------------------------------------------
     def progress(self) -> Progress:
         with self._lock:
-            return Progress(self._received, self._last_received)
+            return self._progress()
+
+    def _progress(self) -> Progress:
+        return Progress(self._received, self._last_received,
+                        self.screen.line_feeds + self._row_changes)
 
     def snapshot(self) -> Snapshot:
         """Consume what scrolled since the last snapshot and render the screen."""
@@ -200,7 +212,7 @@ class ConsoleSession:
             while True:
                 woken.clear()
                 with self._lock:
-                    progress = Progress(self._received, self._last_received)
+                    progress = self._progress()
                     reason = done(self.screen, progress)
                 if reason:
                     return reason
