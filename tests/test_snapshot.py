@@ -53,3 +53,35 @@ def test_256_colours_and_hidden_cursor():
     snapshot = take_snapshot(screen_with(b"\x1b[38;5;208mX\x1b[?25l"))
     assert "color:#ff8700" in snapshot.html()
     assert 'class="sc-cursor"' not in snapshot.html()
+
+
+UNIFORM_ROWS = [
+    b"plain <b>&</b> text   ",                       # cursor after trailing blanks
+    b"plain\x1b[3D",                                  # cursor inside the text
+    b"\x1b[44m\x1b[2Kblue bar\x1b[5G",                # a coloured clear: style to the margin
+    b"\x1b[7m menu entry \x1b[m\x1b[1G",              # reverse video, cursor on its first cell
+    b"\x1b[1;31mred bold\x1b[?25l",                   # hidden cursor
+    b"\x1b[32mgreen\x1b[m plain",                     # two styles: the general path
+    "wide \u754c x".encode(),                         # a wide character: the general path
+    b"",                                              # an empty row with the cursor
+]
+
+
+def test_uniform_rows_render_as_the_general_path_does(monkeypatch):
+    from serial_console_kernel import snapshot as module
+
+    fast_rows = []
+    fast = module._uniform_row_html
+
+    def counting(row, style, cursor_x):
+        result = fast(row, style, cursor_x)
+        fast_rows.append(result is not None)
+        return result
+
+    for data in UNIFORM_ROWS:
+        monkeypatch.setattr(module, "_uniform_row_html", counting)
+        quick = take_snapshot(screen_with(b"\x1b[2;1H" + data, columns=40)).html()
+        monkeypatch.setattr(module, "_uniform_row_html", lambda row, style, cursor_x: None)
+        general = take_snapshot(screen_with(b"\x1b[2;1H" + data, columns=40)).html()
+        assert quick == general, data
+    assert sum(fast_rows) >= 6  # the shortcut really ran on the uniform rows
