@@ -16,7 +16,7 @@ from serial_console_kernel.screen import ConsoleScreen
 def state(screen: ConsoleScreen) -> tuple:
     cells = [[screen.buffer[y][x] for x in range(screen.columns)] for y in range(screen.lines)]
     cursor = (screen.cursor.x, screen.cursor.y, screen.cursor.attrs, screen.cursor.hidden)
-    return cells, cursor, screen.mode, list(screen.scrolled), screen.left_out
+    return cells, cursor, screen.mode, list(screen.scrolled), screen.left_out, screen.line_feeds
 
 
 def both(data: bytes, chunk: int, scrollback: int = 100_000) -> tuple[ConsoleScreen, ConsoleScreen]:

@@ -53,12 +53,19 @@ def test_real_shell_on_a_pty_answers_with_the_screen(kc):
     assert meta["scrolled_lines"] > 0
 
 
-def test_lines_already_shown_are_not_repeated(kc):
+def test_a_cell_shows_what_it_produced_and_dims_the_rest_in_html(kc):
     execute(kc, "%connect exec:bash --norc --noprofile -i")
     execute(kc, "seq 1 10")
-    text = execute(kc, "echo next").text
-    assert text.count("echo next") == 1
-    assert text.splitlines().count("10") == 1  # still on the screen, shown once
+    result = execute(kc, "echo next")
+    # From the row where this cell's input began: not the previous commands' output again.
+    assert result.text.splitlines() == ["bash-5.2# echo next", "next", "bash-5.2#"]
+    html = result.displays[-1]["data"]["text/html"]
+    before, _, mine = html.partition('<span class="sc-before">')[2].partition("</span>")
+    assert "10" in before.split("\n") and "echo next" not in before  # the context, dimmed
+    assert "echo next" in mine
+    assert result.displays[-1]["metadata"]["serial_console"]["first_row"] > 0
+    # %screen shows the whole screen.
+    assert "10" in execute(kc, "%screen").text.splitlines()
 
 
 def test_command_exit_is_reported_as_a_disconnect(kc):

@@ -33,7 +33,17 @@ def test_boot_menu_catches_windows_advanced_options_with_f8(kc):
     execute(kc, "%connect sim:windows?scenario=healthy")
     result = execute(kc, "%boot-menu --select Safe Mode with Networking")
     assert result.status == "ok", result.error
-    assert "Computer is booting" in execute(kc, "%wait SAC>").text
+    # The boot that the chosen entry starts answers the Enter that chose it.
+    assert "Computer is booting" in result.text
+    assert execute(kc, "%wait SAC>").status == "ok"
+
+
+def test_wait_finds_what_an_earlier_cell_already_showed(kc):
+    # As a new user writes it: %connect showed SAC>, and %wait SAC> must not sit out its timeout.
+    assert "SAC>" in execute(kc, "%connect sim:windows?scenario=healthy").text
+    assert execute(kc, "%wait SAC> --timeout 2").status == "ok"
+    result = execute(kc, "%wait SAC> --new --timeout 1")
+    assert result.status == "error" and "timed out" in result.error
 
 
 def test_power_status_and_unsupported_actions(kc):

@@ -79,3 +79,30 @@ def test_fresh_text_keeps_a_wrapped_line_whole_across_chunks():
     feed(screen, b"prompt# [ 4.28] sysr")
     feed(screen, b"q: HELP : loglevel(0-9) reboot(b) crash(c) terminate-all-tasks(e)\r\n")
     assert "sysrq: HELP : loglevel(0-9) reboot(b)" in screen.fresh_text()
+
+
+def test_a_character_after_a_cut_escape_is_kept():
+    # systemd shortens unit names inside an escape sequence: ESC then '…' (UTF-8), even across
+    # two reads; a terminal shows the '…', pyte alone drops it.
+    from serial_console_kernel.ingest import FastForwardStream
+
+    screen = ConsoleScreen(80, 5)
+    stream = FastForwardStream(screen)
+    stream.feed("Started e2scrub_all.timer\x1b…etadata Check\r\n".encode())
+    stream.feed(b"Started fstrim.timer\x1b")
+    stream.feed("…weekly\x1b[1mbold\x1b[0m\r\n".encode())
+    assert screen.rows_text()[:2] == ["Started e2scrub_all.timer…etadata Check",
+                                      "Started fstrim.timer…weeklybold"]
+    assert screen.buffer[1][27].bold and screen.buffer[1][27].data == "b"
+
+
+def test_wrapped_rows_make_one_logical_line():
+    screen = ConsoleScreen(10, 5)
+    feed(screen, b"12345678\r\nroot@h:~# echo abcdefghij")
+    assert screen.line_before_cursor() == "root@h:~# echo abcdefghij"
+    assert screen.logical_lines()[-1] == "root@h:~# echo abcdefghij"
+    feed(screen, b"\r\n$ ")
+    assert screen.line_before_cursor() == "$ "
+    # A row exactly as wide as the screen, then a real line break: two lines.
+    feed(screen, b"\r\n0123456789\r\n# ")
+    assert screen.line_before_cursor() == "# "

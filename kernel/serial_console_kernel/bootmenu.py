@@ -42,12 +42,13 @@ async def catch_boot_menu(console: Console, restart, *, key: str | None, timeout
     With `key` (F8 for Windows), the key is pressed until a menu shows.  Without, nothing is
     pressed before the menu: a key sent while GRUB loads aborts it before its serial output."""
     session = console.session
-    session.snapshot()  # what is on screen now is old: only a menu drawn after the reset counts
+    # What is on screen now is old: only a menu drawn after the reset counts.
+    since = session.mark_input().drawn
     await restart()
     deadline = time.monotonic() + timeout
 
     def menu_shown(screen: ConsoleScreen, progress) -> str | None:
-        return "menu" if menu.search(screen.fresh_text()) else None
+        return "menu" if menu.search(screen.text_since(since)) else None
 
     while not session.inspect(lambda s: menu_shown(s, None)):
         if time.monotonic() >= deadline:

@@ -1,21 +1,70 @@
-"""What a cell does to a console: type a line and settle, press keys, wait for text, expect."""
+"""Engine: what a cell does to a console: type a line and settle, press keys, wait, expect.
+
+A typed line is answered when (a) its echo and the Enter came back (with no echo: once output
+went on to a new row), then (b) a prompt begins the logical line at the cursor.  The prompt
+that ended the last line is expected first; another shape must hold still for a moment first,
+so that output pausing on a prompt-like line does not end the cell.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import time
+from collections.abc import Awaitable, Callable
 
 from .errors import ConsoleError
 from .keys import key_bytes, key_names
+from .prompts import DEFAULT_PROMPT, PAGER_NOTE, PromptError, compile_prompt, learned_prompt, pager_waiting
 from .screen import ConsoleScreen
-from .session import ConsoleSession, Progress, compile_prompt
+from .session import ConsoleSession, Progress
 from .settings import ENTER, Settings
 from .snapshot import Snapshot
+
+# How long a prompt not seen before must hold still to end a line.  The output it guards
+# against pauses for tens of ms (Nagle's 40 ms, a printk split in two); the prompt the line
+# ended on last time ends the next one at once, so this is paid only when the prompt changes.
+NEW_PROMPT_SETTLE = 0.1
 
 
 class ExpectationFailed(ConsoleError):
     """%expect did not find what the runbook says must be there."""
+
+
+class EchoTracker:
+    """Finds the echo of a typed line in what is drawn after it was typed: its printable
+    characters in order, whatever a line editor drew in between (bash redraws a line longer
+    than the row with cursor moves and padding), then a new row."""
+
+    def __init__(self, typed: str, start: int) -> None:
+        self.wanted = "".join(char for char in typed if char.isprintable())
+        self.found = 0
+        self.scanned = start  # absolute offset in the drawn text
+        self.start = start
+        self.end: int | None = None  # just after the echo
+        self.rows_at_end = 0
+        self.answered = False
+
+    def feed(self, screen: ConsoleScreen, progress: Progress) -> bool:
+        """True once the echo and a new row after it have come back."""
+        if self.answered:
+            return True
+        text = screen.text_since(self.scanned)
+        base = screen.drawn_total - len(text)
+        self.scanned = screen.drawn_total
+        position = 0
+        if self.end is None:
+            wanted, found = self.wanted, self.found
+            while found < len(wanted):
+                position = text.find(wanted[found], position)
+                if position < 0:
+                    self.found = found
+                    return False
+                found, position = found + 1, position + 1
+            self.found, self.end, self.rows_at_end = found, base + position, progress.rows_begun
+        if text.find("\n", position) >= 0 or progress.rows_begun > self.rows_at_end:
+            self.answered = True
+        return self.answered
 
 
 class Console:
@@ -25,15 +74,34 @@ class Console:
         self.session = session
         self.settings = settings
         self.target = target
-        self._prompt = compile_prompt(settings.prompt)
+        self._prompt = self.compile(settings.prompt)
+        self._known_prompt: re.Pattern[str] | None = None
+        self.echoes: bool | None = None  # learned: does this console echo typed lines?
+        self._unechoed = 0  # lines in a row whose output came but never their echo
+        self.notes: list[str] = []  # said once after the cell (a pager waits, …)
+        self._typed: list[tuple[str, int, int | None]] = []  # this cell's lines: text, echo span
 
     @staticmethod
-    def validate_prompt(pattern: str) -> None:
-        compile_prompt(pattern)
+    def compile(pattern: str) -> re.Pattern[str]:
+        try:
+            return compile_prompt(pattern)
+        except PromptError as err:
+            raise ConsoleError(str(err)) from None
+
+    validate_prompt = compile
 
     def set_prompt(self, pattern: str) -> None:
-        self._prompt = compile_prompt(pattern)
+        self._prompt = self.compile(pattern)
+        self._known_prompt = None
         self.settings.prompt = pattern
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def take_notes(self) -> list[str]:
+        notes, self.notes = self.notes, []
+        return notes
 
     # -- typing -------------------------------------------------------------------------------
     async def type_text(self, text: str) -> None:
@@ -47,14 +115,32 @@ class Console:
             await asyncio.to_thread(self.session.write, char.encode("utf-8"))
             await asyncio.sleep(delay)
 
-    async def type_line(self, line: str, *, what: str | None = None,
-                        quiet: float | None = None) -> str:
-        """Type a line and Enter, then wait until the prompt, quiet (%quiet unless given) or
-        timeout."""
-        before = self.session.progress()
+    def refuse_in_pager(self) -> None:
+        if self.session.inspect(_in_pager):
+            raise ConsoleError("not typed: " + PAGER_NOTE)
+
+    async def type_line(self, line: str, *, what: str | None = None, quiet: float | None = None,
+                        echoed: bool = True) -> str:
+        """Type a line and Enter, then wait until its answer ends: a prompt, quiet (%quiet unless
+        given), a pager, or the timeout.  `echoed=False` for text the console does not echo."""
+        self.refuse_in_pager()
+        before = self.session.mark_input()
         started = time.monotonic()
+        tracker = EchoTracker(line, before.drawn) if echoed else None
         await self.type_text(line + ENTER[self.settings.enter])
-        return await self.settle(before, started, what or f"the prompt after {line!r}", quiet)
+        reason = await self.settle(before, started, what or f"the prompt after {line!r}", quiet,
+                                   tracker)
+        if tracker is not None:
+            self._typed.append((line, tracker.start, tracker.end))
+            if tracker.end is not None:
+                self.echoes, self._unechoed = True, 0
+            elif reason == "quiet" and self.session.progress().received > before.received:
+                # Output came, never the echo (twice: once may be a line lost during a boot):
+                # from now on judge by new rows.
+                self._unechoed += 1
+                if self._unechoed >= 2:
+                    self.echoes = False
+        return reason
 
     def key_text(self, names: list[str]) -> str:
         try:
@@ -68,32 +154,61 @@ class Console:
         return await self.send(self.key_text(names), what=f"the console after %key {' '.join(names)}")
 
     async def send(self, text: str, *, what: str = "the console") -> str:
-        before = self.session.progress()
+        return await self.act(lambda: self.type_text(text), what)
+
+    async def act(self, action: Callable[[], Awaitable[object]], what: str) -> str:
+        """Do something to the machine (keys, a power action) and wait for its answer, as a
+        typed line does, so the cell shows what the machine printed in answer."""
+        before = self.session.mark_input()
         started = time.monotonic()
-        await self.type_text(text)
+        await action()
         return await self.settle(before, started, what)
 
     async def settle(self, before: Progress, started: float, what: str,
-                     quiet: float | None = None) -> str:
-        """Done when a prompt shows at the cursor after new output, or after %quiet of silence.
+                     quiet: float | None = None, echo: EchoTracker | None = None) -> str:
+        """Done at a prompt once the answer began (see the module), at a pager, or after %quiet
+        of silence.
 
-        New output means output that went on to another row, as every answer to a typed line
-        does: the tail of the old prompt (its last space, busybox's ESC[6n query after it) may
-        arrive after typing began, and must not end the wait at the old prompt."""
-        prompt = self._prompt
+        Without an echo to find, the answer began when output went on to another row: the tail
+        of the old prompt (its last space, busybox's ESC[6n after it) may arrive after typing
+        began, and must not end the wait at the old prompt."""
+        prompt, known = self._prompt, self._known_prompt
+        user_prompt = self.settings.prompt != DEFAULT_PROMPT
+        ended_on = ""
 
-        def at_prompt(screen: ConsoleScreen, progress: Progress) -> str | None:
-            if progress.rows_begun > before.rows_begun and prompt.search(screen.text_before_cursor()):
+        def answered(screen: ConsoleScreen, progress: Progress) -> str | float | None:
+            nonlocal ended_on
+            echoed = echo is not None and echo.feed(screen, progress)
+            if echo is not None and self.echoes is not False:
+                if not echoed:
+                    return None
+            elif progress.rows_begun <= before.rows_begun:
+                return None
+            if _in_pager(screen):
+                return "pager"
+            line = screen.line_before_cursor()
+            if known is not None and known.search(line):
                 return "prompt"
-            return None
+            if not prompt.search(line):
+                return None
+            held = progress.last_received + NEW_PROMPT_SETTLE
+            if user_prompt or time.monotonic() >= held:
+                ended_on = line
+                return "prompt"
+            return held
 
-        return await self.session.wait_for(
-            at_prompt,
+        reason = await self.session.wait_for(
+            answered,
             timeout=self.settings.timeout,
             quiet=self.settings.quiet_ms / 1000 if quiet is None else quiet,
             since=started,
             what=what,
         )
+        if ended_on:
+            self._known_prompt = learned_prompt(ended_on)
+        if reason == "pager":
+            self.note(PAGER_NOTE)
+        return reason
 
     async def quiet(self) -> None:
         """Let a redraw in progress finish before a snapshot (never longer than %timeout)."""
@@ -109,17 +224,19 @@ class Console:
         )
 
     # -- waiting and checking -----------------------------------------------------------------
-    async def wait_text(self, pattern: re.Pattern[str], *, timeout: float | None = None) -> str:
-        """Wait for output not shown yet (since the last snapshot) that matches `pattern`."""
-        searched = 0
+    async def wait_text(self, pattern: re.Pattern[str], *, timeout: float | None = None,
+                        new: bool = False) -> str:
+        """Wait for output that matches `pattern`: output since the notebook last sent
+        something, even if a cell showed it already (`new`: only output no cell has shown)."""
+        floor = self.session.screen.shown_at if new else self.session.input_at
+        searched = floor
 
         def found(screen: ConsoleScreen, progress: Progress) -> str | None:
             nonlocal searched
-            text = screen.fresh_text()
             # Search only what is new, less an overlap for a match split across chunks.
-            start = max(0, min(searched, len(text)) - 4096)
-            searched = len(text)
-            return "found" if pattern.search(text, start) else None
+            text = screen.text_since(max(floor, searched - 4096))
+            searched = screen.drawn_total
+            return "found" if pattern.search(text) else None
 
         return await self.session.wait_for(
             found,
@@ -128,14 +245,38 @@ class Console:
         )
 
     def expect(self, pattern: re.Pattern[str], written: str | None = None) -> None:
-        """Assert on this cell's output and the screen; `written` is the pattern as typed."""
-        text = self.session.inspect(lambda s: s.fresh_text() + "\n" + "\n".join(s.rows_text()))
-        if not pattern.search(text):
+        """Assert on this cell's output and the screen, leaving out the echo of the lines this
+        cell typed (a check must not pass on the command that was meant to produce the text);
+        `written` is the pattern as typed."""
+        typed = list(self._typed)
+
+        def text(screen: ConsoleScreen) -> str:
+            output, position = [], screen.shown_at
+            for _, start, end in typed:
+                if end is not None and end > position:
+                    output.append(screen.text_since(position)[:max(0, start - position)])
+                    position = end
+            output.append(screen.text_since(position))
+            rows = screen.logical_lines()
+            for line, _, _ in typed:
+                line = line.rstrip()
+                rows = [row[:-len(line)] if line and row.endswith(line) else row for row in rows]
+            return "".join(output) + "\n" + "\n".join(rows)
+
+        if not pattern.search(self.session.inspect(text)):
             shown = written or pattern.pattern
             raise ExpectationFailed(f"expected {shown} in the output, but it is not there")
 
-    def snapshot(self) -> Snapshot:
-        return self.session.snapshot()
+    def snapshot(self, full: bool = False) -> Snapshot:
+        self._typed = []
+        return self.session.snapshot(full)
 
     def close(self) -> None:
         self.session.close()
+
+
+def _in_pager(screen: ConsoleScreen) -> bool:
+    row = screen.row_text(screen.cursor.y)
+    if row.strip() == ":":  # less between pages: only after a page of output
+        return screen.cursor.y >= screen.lines // 2
+    return bool(row) and pager_waiting(row)

@@ -10,7 +10,8 @@ from .console import Console
 from .errors import ConsoleError
 from .keys import decode_escapes
 from .magics import MAGICS, help_text, parse_pattern
-from .session import DEFAULT_PROMPT, ConsoleSession
+from .prompts import DEFAULT_PROMPT
+from .session import ConsoleSession
 from .settings import parse_size
 from .transcript import Transcript
 from .transports import open_transport
@@ -92,6 +93,7 @@ class MagicHandlers:
     # -- typing and looking ----------------------------------------------------------------------
     async def magic_screen(self, args) -> bool:
         await self.require_console().quiet()
+        self.full_screen = True
         return True
 
     async def magic_send(self, text: str) -> bool:
@@ -107,7 +109,7 @@ class MagicHandlers:
     async def magic_wait(self, args) -> bool:
         pattern = parse_pattern(" ".join(args.pattern))
         console = self.require_console()
-        await console.wait_text(pattern, timeout=args.timeout)
+        await console.wait_text(pattern, timeout=args.timeout, new=args.new)
         # The match may sit mid-line: let the burst finish so the cell shows whole lines.
         await console.quiet_for(min(self.settings.quiet_ms / 1000, SETTLE_AFTER_MATCH))
         return True
@@ -138,7 +140,7 @@ class MagicHandlers:
             except asyncio.TimeoutError:
                 raise ConsoleError(f"no password entered within {limit:g} s") from None
         console.session.add_secret(secret)
-        await console.type_line(secret, what="the prompt after the password",
+        await console.type_line(secret, what="the prompt after the password", echoed=False,
                                 quiet=max(self.settings.quiet_ms / 1000, QUIET_AFTER_PASSWORD))
         return True
 

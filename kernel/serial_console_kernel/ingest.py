@@ -32,6 +32,7 @@ SGR = re.compile(r"\x1b\[([0-9;]*)m")
 PLAIN_LINE = re.compile(r"(?:[\x20-\x7e]|\x1b\[[0-9;]*m)*\r")  # one line, before its \n
 CLEAR_HOME = re.compile(r"\x1b\[(?:1;1)?H\x1b\[[023]?J|\x1b\[2J\x1b\[(?:1;1)?H")
 REDRAW_TOKEN = re.compile(r"([\x20-\x7e]+)|\x1b\[([0-9;]*)([HfJKm])|\x1b\[\?25([hl])|(\r)|(\n)")
+ESC_BEFORE_NON_ASCII = re.compile("\x1b(?=[^\x00-\x7f])")
 DEFAULT_CHARSET = pyte.charsets.LAT1_MAP
 BLOCKING_MODES = {modes.DECOM, modes.IRM, modes.LNM}
 
@@ -53,9 +54,19 @@ class FastForwardStream(pyte.ByteStream):
         super().__init__(screen)
         self.screen = screen
         self.fast_forwarded = 0  # characters accounted for without emulation
+        self._held_escape = False
 
     def feed(self, data: bytes) -> None:  # type: ignore[override]
         text = self.utf8_decoder.decode(data) if self.use_utf8 else data.decode("latin-1")
+        if self._held_escape:
+            text, self._held_escape = "\x1b" + text, False
+        if "\x1b" in text:
+            # systemd cuts unit names inside an escape sequence: ESC then "…".  pyte would drop
+            # the character with the ESC; a terminal shows it.  A trailing ESC waits for the
+            # next chunk to tell which case it is.
+            if text.endswith("\x1b"):
+                text, self._held_escape = text[:-1], True
+            text = ESC_BEFORE_NON_ASCII.sub("", text)
         if len(text) < FAST_MIN:
             pyte.Stream.feed(self, text)
             return
@@ -168,6 +179,7 @@ class FastForwardStream(pyte.ByteStream):
         drawn: list[str] = []
         colours: list[str] = []
         cursor_shown = None
+        line_feeds = 0
         position = 0
         for token in REDRAW_TOKEN.finditer(text):
             if token.start() != position:
@@ -181,7 +193,7 @@ class FastForwardStream(pyte.ByteStream):
                     if x == columns:
                         if y == bottom:
                             return False  # the wrap would scroll
-                        y, x = y + 1, 0
+                        y, x, line_feeds = y + 1, 0, line_feeds + 1
                     step = min(length, columns - x)
                     x, length = x + step, length - step
             elif final in ("H", "f"):
@@ -201,6 +213,7 @@ class FastForwardStream(pyte.ByteStream):
                 if y == bottom:
                     return False
                 y += 1
+                line_feeds += 1
                 drawn.append("\n")
             else:
                 x = 0
@@ -210,5 +223,6 @@ class FastForwardStream(pyte.ByteStream):
             self._apply_colours(colours)
         if cursor_shown is not None:
             (screen.set_mode if cursor_shown else screen.reset_mode)(modes.DECTCEM >> 5, private=True)
+        screen.line_feeds += line_feeds
         screen._fresh("".join(drawn))
         return True

@@ -57,6 +57,7 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
         self.last_target: str | None = None
         self._cell_task: asyncio.Task | None = None
         self._interrupted = False
+        self.full_screen = False  # this cell shows the whole screen (%screen)
         self.panels = []  # %controls panels, refreshed when the console or backend changes
         self.background_tasks: set[asyncio.Task] = set()
         # ipykernel sleeps 0.5 ms before every reply for the sake of stdout printed by user
@@ -118,6 +119,7 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
     async def _run_cell(self, code: str, silent: bool) -> None:
         steps = parse_cell(code)
         touched = False
+        self.full_screen = False
         try:
             for step in steps:
                 # Marked before it runs, so a failing wait still shows the screen.
@@ -130,6 +132,9 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
             raise
         if touched and not silent:
             self._show_screen()
+        if self.console is not None:
+            for note in self.console.take_notes():
+                self.print_text(note)
 
     async def _run_step(self, step: Step) -> bool:
         """Run one line; True when it touched the console (so the cell shows the screen)."""
@@ -148,13 +153,14 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
 
     # -- output -------------------------------------------------------------------------------------
     def _show_screen(self) -> None:
-        snapshot = self.console.snapshot()
+        snapshot = self.console.snapshot(full=self.full_screen)
         metadata = {"serial_console": {
             "cursor": {"row": snapshot.cursor[0], "column": snapshot.cursor[1]},
             "size": {"columns": snapshot.size[0], "rows": snapshot.size[1]},
             "target": self.console.target,
             "scrolled_lines": len(snapshot.scrolled),
             "left_out_lines": snapshot.left_out,
+            "first_row": snapshot.first_row,
         }}
         self.send_response(self.iopub_socket, "display_data",
                            {"data": snapshot.bundle(), "metadata": metadata, "transient": {}})

@@ -59,14 +59,24 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
     Magic("key", "%key NAME...", "Press keys: F1-F12, Up, Down, Left, Right, Home, End, PgUp, PgDn, "
           "Insert, Delete, Enter, Esc, Tab, Backspace, Space, Ctrl-A..Ctrl-Z; e.g. %key Esc Tab 0.",
           (arg("keys", nargs="+"),), touches=True),
-    Magic("wait", "%wait TEXT|/REGEX/ [--timeout S]",
-          "Wait until the console shows TEXT (or matches /REGEX/); an error on timeout.",
-          (arg("pattern", nargs="+"), _TIMEOUT), touches=True),
+    Magic("wait", "%wait TEXT|/REGEX/ [--timeout S] [--new]",
+          "Wait until the console shows TEXT (or matches /REGEX/) in what it sent since the "
+          "notebook last typed, pressed or did something (the connect, a power action), even if "
+          "an earlier cell showed it already; an error on timeout. With --new, only output no "
+          "cell has shown yet counts.",
+          (arg("pattern", nargs="+"), _TIMEOUT,
+           arg("--new", action="store_true", help="only output not shown by any cell yet")),
+          touches=True),
     Magic("expect", "%expect TEXT|/REGEX/",
           "Check that this cell's output or the screen shows TEXT (or matches /REGEX/); an error "
-          "if not. Use it for runbook checks.", (arg("pattern", nargs="+"),)),
+          "if not. The echo of the lines the cell typed does not count: the check is on what "
+          "the machine answered. Use it for runbook checks.", (arg("pattern", nargs="+"),)),
     Magic("prompt", "%prompt [REGEX|default]",
-          "Show or set the prompt regex matched at the cursor row that ends a typed line.",
+          "Show or set the prompt that ends a typed line. It is anchored like the built-in "
+          "shapes: it must match from the start of the logical line that holds the cursor to "
+          "the cursor (write .*REGEX to match anywhere). The default knows user@host:path# , "
+          "[user@host path]$ , bash-5.2# , / # , SAC>, C:\\...>, PS C:\\...>, grub>, login:, "
+          "Password:, (Y/N)? and more; the prompt that ended the last line is expected first.",
           raw=True),
     Magic("timeout", "%timeout [S]", "Show or set the longest wait for one line, in seconds (30).",
           (arg("seconds", nargs="?", type=float),)),
@@ -95,7 +105,7 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           (arg("state", choices=["on", "off", "cycle", "status"]),)),
     Magic("sysrq", "%sysrq KEY", "Linux Magic SysRq: KEY after a BREAK (h help, s sync, u remount, "
           "b reboot, c crash).", (arg("key"),), touches=True),
-    Magic("break", "%break", "Send a serial BREAK."),
+    Magic("break", "%break", "Send a serial BREAK.", touches=True),
     Magic("power-backend", "%power-backend [SPEC|none]",
           "Show or set how power actions travel: qmp:PATH, qmp:tcp:HOST:PORT, sim, sim:HOST:PORT, "
           "cmd:nmi=COMMAND;reset=COMMAND;…", raw=True),

@@ -33,6 +33,8 @@ class PowerHandlers:
     async def power_action(self, action: str, argument: str = "", announce: bool = True) -> str:
         """Do it and leave the audit line: in the cell (`announce`) and, timed, in the log."""
         backend = self.backend_for(action)
+        if action != "status":
+            self.console.session.mark_input()
         answer = await backend.run(action, argument)
         line = f"{DESCRIPTIONS[action].format(argument)} via {backend.name}"
         if action == "status":
@@ -55,37 +57,37 @@ class PowerHandlers:
         for panel in self.panels:
             panel.refresh()
 
-    async def _after_power(self) -> bool:
-        await self.console.quiet()
+    async def _act(self, action: str, argument: str = "") -> bool:
+        """Do it, then wait for the machine's answer as after a typed line: what it printed
+        in answer (the NMI message, SysRq's help) belongs to this cell."""
+        await self.require_console().act(lambda: self.power_action(action, argument),
+                                         f"the console after {DESCRIPTIONS[action].format(argument)}")
         return True
 
     async def magic_nmi(self, args) -> bool:
-        await self.power_action("nmi")
-        return await self._after_power()
+        return await self._act("nmi")
 
     async def magic_reset(self, args) -> bool:
-        await self.power_action("reset")
-        return await self._after_power()
+        return await self._act("reset")
 
     async def magic_restart(self, args) -> bool:
-        await self.power_action("restart")
-        return await self._after_power()
+        return await self._act("restart")
 
     async def magic_power(self, args) -> bool:
         action = {"on": "power_on", "off": "power_off", "cycle": "power_cycle",
                   "status": "status"}[args.state]
-        await self.power_action(action)
-        return action != "status" and await self._after_power()
+        if action == "status":
+            await self.power_action(action)
+            return False
+        return await self._act(action)
 
     async def magic_sysrq(self, args) -> bool:
         if len(args.key) != 1:
             raise ConsoleError("%sysrq takes one key, e.g. %sysrq h (help), s (sync), b (reboot)")
-        await self.power_action("sysrq", args.key)
-        return await self._after_power()
+        return await self._act("sysrq", args.key)
 
     async def magic_break(self, args) -> bool:
-        await self.power_action("break")
-        return False
+        return await self._act("break")
 
     async def magic_power_backend(self, spec: str) -> bool:
         spec = spec.strip().strip("'\"")

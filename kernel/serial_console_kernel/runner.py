@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from traitlets.config import Config
 
 KERNEL_NAME = "serial-console"
 
@@ -48,7 +50,11 @@ def run_notebook(path: str, *, target: str | None = None, output: str | None = N
             error = execute_reply["content"] if execute_reply else {}
             stream.write(f"    {error.get('ename', 'Error')}: {error.get('evalue', '')}\n")
 
-    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=cell_timeout,
+    # The kernel talks to this process only: over private Unix sockets, not loopback TCP (which
+    # ipykernel rightly warns about: anyone on the machine could connect).
+    sockets = tempfile.TemporaryDirectory(prefix="serial-console-run-")
+    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets.name, "kernel")}})
+    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=cell_timeout, config=config,
                             resources={"metadata": {"path": str(source.parent.resolve())}},
                             on_cell_start=started, on_cell_executed=executed)
     failed = False
@@ -60,6 +66,7 @@ def run_notebook(path: str, *, target: str | None = None, output: str | None = N
             reason = f"{err.ename}: {err.evalue}" if hasattr(err, "ename") else str(err).splitlines()[0]
             stream.write(f"FAILED\n    {reason}\n")
     finally:
+        sockets.cleanup()
         destination = Path(output) if output else source.with_name(source.stem + ".out.ipynb")
         nbformat.write(notebook, destination)
     verdict = "FAILED" if failed else "passed"

@@ -13,6 +13,7 @@ from pyte.screens import Char, Margins
 
 DEFAULT_SCROLLBACK = 2000
 FRESH_LIMIT = 1 << 20  # what %wait can look back over, in characters
+ALTERNATE_SCREEN = {47, 1047, 1049}  # private modes: full-screen programs (pyte draws them in place)
 
 
 class _PlainCells(dict):
@@ -28,16 +29,27 @@ class _PlainCells(dict):
 
 
 class ConsoleScreen(pyte.Screen):
+    _rows_already_shown = 0  # pyte's __init__ moves the cursor before ours runs
+    redrawn = False
+
     def __init__(self, columns: int = 80, lines: int = 25, scrollback: int = DEFAULT_SCROLLBACK):
         super().__init__(columns, lines)
         self.scrolled: deque[str] = deque(maxlen=scrollback)
         self.left_out = 0
-        # Text drawn since the last snapshot, for %wait/%expect: output nobody has seen yet.
-        self.fresh: list[str] = []
-        self.fresh_size = 0
+        # Text drawn, for %wait/%expect and the echo of typed lines: a rolling buffer addressed
+        # by absolute offsets (`drawn_total` is where the next character goes).
+        self._drawn: list[str] = []
+        self._drawn_size = 0
+        self.drawn_total = 0
+        self.shown_at = 0  # offset of the last snapshot: after it is what nobody has seen yet
         self.line_feeds = 0  # since the start, never reset (see ConsoleSession.progress)
         # Rows above the cursor at the last snapshot: when they scroll off they were seen already.
+        # It is also the row where the next cell's output begins.
         self._rows_already_shown = 0
+        # The screen was redrawn since the last snapshot (a clear, the cursor sent above the
+        # rows a cell shows): a cell then shows the whole screen.
+        self.redrawn = False
+        self.wrapped: set[int] = set()  # rows that continue the row above (the text wrapped)
         self._drawing = False
         self._plain_cells = _PlainCells(self.default_char)
 
@@ -55,33 +67,48 @@ class ConsoleScreen(pyte.Screen):
     def linefeed(self) -> None:
         super().linefeed()
         self.line_feeds += 1
-        if not self._drawing:
+        if self._drawing:
+            self.wrapped.add(self.cursor.y)
+        else:
+            self.wrapped.discard(self.cursor.y)
             self._fresh("\n")
 
     def _fresh(self, text: str) -> None:
-        self.fresh.append(text)
-        self.fresh_size += len(text)
-        if self.fresh_size > 2 * FRESH_LIMIT:
-            joined = "".join(self.fresh)[-FRESH_LIMIT:]
-            self.fresh, self.fresh_size = [joined], len(joined)
+        self._drawn.append(text)
+        self._drawn_size += len(text)
+        self.drawn_total += len(text)
+        if self._drawn_size > 2 * FRESH_LIMIT:
+            joined = "".join(self._drawn)[-FRESH_LIMIT:]
+            self._drawn, self._drawn_size = [joined], len(joined)
+
+    def text_since(self, offset: int) -> str:
+        """What was drawn from the absolute `offset` on (as far back as the buffer reaches)."""
+        if len(self._drawn) > 1:
+            self._drawn = ["".join(self._drawn)]
+        text = self._drawn[0] if self._drawn else ""
+        return text[max(0, offset - (self.drawn_total - self._drawn_size)):]
 
     def fresh_text(self) -> str:
-        if len(self.fresh) > 1:
-            self.fresh = ["".join(self.fresh)]
-        return self.fresh[0] if self.fresh else ""
+        """What was drawn since the last snapshot."""
+        return self.text_since(self.shown_at)
+
+    @property
+    def cell_start_row(self) -> int:
+        """The row where this cell's output begins (the cursor row of the last snapshot)."""
+        return self._rows_already_shown
 
     # -- what scrolled away -------------------------------------------------------------
     def index(self) -> None:
         top, bottom = self.margins or Margins(0, self.lines - 1)
-        if self.cursor.y == bottom and top == 0 and bottom == self.lines - 1:
-            self._scroll_off(self.row_text(0))
+        if self.cursor.y == bottom:
+            if top == 0 and bottom == self.lines - 1:
+                if self._rows_already_shown > 0:
+                    self._rows_already_shown -= 1
+                else:
+                    self._keep(self.row_text(0))
+            self.wrapped = {y - 1 if top < y <= bottom else y for y in self.wrapped
+                            if not (y == top and top < bottom)}
         super().index()
-
-    def _scroll_off(self, line: str) -> None:
-        if self._rows_already_shown > 0:
-            self._rows_already_shown -= 1
-        else:
-            self._keep(line)
 
     def _keep(self, line: str) -> None:
         if len(self.scrolled) == self.scrolled.maxlen:
@@ -95,6 +122,7 @@ class ConsoleScreen(pyte.Screen):
         placeholders for the coming lines to scroll off.  The cursor stays on the blank bottom
         row, as after any linefeed there.  See ingest.py."""
         above = self.lines - 1
+        self.line_feeds += len(rows)
         rows = [self.row_text(y) for y in range(above)] + rows
         gone = rows[:-above]
         shown = min(self._rows_already_shown, len(gone))
@@ -109,7 +137,7 @@ class ConsoleScreen(pyte.Screen):
             if line:
                 self.buffer[y].update(enumerate(map(cells.__getitem__, line)))
         self.dirty.update(range(self.lines))
-        self.line_feeds += len(rows)
+        self.wrapped.clear()
         self._fresh(fresh)
 
     def set_scrollback(self, lines: int) -> None:
@@ -120,17 +148,72 @@ class ConsoleScreen(pyte.Screen):
         lines, left_out = list(self.scrolled), self.left_out
         self.scrolled.clear()
         self.left_out = 0
-        self.fresh, self.fresh_size = [], 0
+        self.shown_at = self.drawn_total
         self._rows_already_shown = self.cursor.y
+        self.redrawn = False
         return lines, left_out
+
+    # -- redraws: the cursor sent above the cell's rows, the screen cleared or scrolled back ---
+    def _moved(self) -> None:
+        if self.cursor.y < self._rows_already_shown:
+            self.redrawn = True
+
+    def cursor_position(self, *args, **kwargs) -> None:
+        super().cursor_position(*args, **kwargs)
+        self._moved()
+
+    def cursor_to_line(self, *args, **kwargs) -> None:
+        super().cursor_to_line(*args, **kwargs)
+        self._moved()
+
+    def cursor_up(self, *args, **kwargs) -> None:
+        super().cursor_up(*args, **kwargs)
+        self._moved()
+
+    def reverse_index(self) -> None:
+        self.redrawn = True
+        self.wrapped.clear()
+        super().reverse_index()
+
+    def insert_lines(self, *args, **kwargs) -> None:
+        self.redrawn = True
+        self.wrapped.clear()
+        super().insert_lines(*args, **kwargs)
+
+    def delete_lines(self, *args, **kwargs) -> None:
+        self.redrawn = True
+        self.wrapped.clear()
+        super().delete_lines(*args, **kwargs)
+
+    def set_mode(self, *modes_set: int, **kwargs) -> None:
+        if kwargs.get("private") and set(modes_set) & ALTERNATE_SCREEN:
+            self.redrawn = True
+        super().set_mode(*modes_set, **kwargs)
+
+    def reset(self) -> None:  # ESC c; pyte's __init__ calls it too
+        super().reset()
+        self.redrawn = True
+        self.wrapped = set()
+
+    def resize(self, lines: int | None = None, columns: int | None = None) -> None:
+        self.redrawn = True
+        self.wrapped.clear()
+        super().resize(lines, columns)
 
     # -- pyte quirks ----------------------------------------------------------------------
     def erase_in_display(self, how: int = 0, *args, **kwargs) -> None:
         super().erase_in_display(how, *args, **kwargs)
+        y = self.cursor.y
         if how in (2, 3):
             self._rows_already_shown = 0
+            self.wrapped.clear()
         elif how == 0:  # the rows from the cursor down were erased: nothing there was shown
-            self._rows_already_shown = min(self._rows_already_shown, self.cursor.y)
+            self._rows_already_shown = min(self._rows_already_shown, y)
+            self.wrapped = {row for row in self.wrapped if row < y or (row == y and self.cursor.x)}
+        elif how == 1:
+            self.wrapped = {row for row in self.wrapped if row > y}
+        if how in (1, 2, 3):
+            self.redrawn = True
         attrs = self.cursor.attrs
         if attrs.bg == "default" and not attrs.reverse:
             return
@@ -161,6 +244,27 @@ class ConsoleScreen(pyte.Screen):
         while rows and not rows[-1]:
             rows.pop()
         return rows
+
+    def logical_lines(self) -> list[str]:
+        """The screen's rows, those that continue a wrapped row joined to it."""
+        lines: list[str] = []
+        for y, row in enumerate(self.rows_text()):
+            if y in self.wrapped and lines:
+                width = max(self.columns, -(-len(lines[-1]) // self.columns) * self.columns)
+                lines[-1] = lines[-1].ljust(width) + row
+            else:
+                lines.append(row)
+        return lines
+
+    def line_before_cursor(self) -> str:
+        """The logical line up to the cursor: the cursor row and the rows it continues."""
+        y = self.cursor.y
+        parts = [self.text_before_cursor()]
+        while y in self.wrapped and y > 0:
+            y -= 1
+            line = self.buffer.get(y)
+            parts.append("".join(line[x].data for x in range(self.columns)) if line else "")
+        return "".join(reversed(parts))
 
     def text_before_cursor(self) -> str:
         line = self.buffer.get(self.cursor.y)

@@ -1,4 +1,4 @@
-"""The console session: a reader that never stops, the screen it feeds, and bounded waits.
+"""Engine: the console session: a reader that never stops, the screen it feeds, bounded waits.
 
 A thread reads the transport all the time the console is connected (also between cells), feeds
 the emulator and the transcript, and wakes whoever waits.  Waits are asyncio coroutines, so the
@@ -8,7 +8,6 @@ kernel's event loop stays free for widgets and interrupts while a cell waits.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,23 +23,10 @@ from .transports.base import Transport
 
 T = TypeVar("T")
 
-DEFAULT_PROMPT = (
-    r"(?:!?SAC>|PS [A-Za-z]:\\[^>]*>|[A-Za-z]:\\[^>]*>|[$#%]|[Ll]ogin:|Password:|Username:"
-    r"|Domain\s*:|\(Y/N\)\??)\s*$"
-)
 
 
 class WaitTimeout(ConsoleError):
     """A wait ran out of time; the screen at that moment goes with the error."""
-
-
-def compile_prompt(pattern: str) -> re.Pattern[str]:
-    if not pattern.endswith("$"):
-        pattern = f"(?:{pattern})\\s*$"
-    try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise ConsoleError(f"bad prompt regex {pattern!r}: {err}") from None
 
 
 @dataclass
@@ -51,6 +37,7 @@ class Progress:
     received: int
     last_received: float
     rows_begun: int = 0
+    drawn: int = 0  # the screen's drawn_total: an offset into what was drawn
 
 
 class ConsoleSession:
@@ -73,6 +60,9 @@ class ConsoleSession:
         self.closed_reason: str | None = None
         self.transcript: Transcript | None = None
         self.secrets: tuple[str, ...] = ()
+        # Where the drawn text stood when the notebook last sent something (a line, a key, a
+        # power action, the connect): %wait looks from there.
+        self.input_at = 0
         self._stopping = threading.Event()
         self._reader = threading.Thread(target=self._read_loop, name="console-reader", daemon=True)
 
@@ -141,12 +131,19 @@ class ConsoleSession:
 
     def _progress(self) -> Progress:
         return Progress(self._received, self._last_received,
-                        self.screen.line_feeds + self._row_changes)
+                        self.screen.line_feeds + self._row_changes, self.screen.drawn_total)
 
-    def snapshot(self) -> Snapshot:
-        """Consume what scrolled since the last snapshot and render the screen."""
+    def mark_input(self) -> Progress:
+        """The notebook is about to send something: what arrives from now on answers it."""
         with self._lock:
-            return take_snapshot(self.screen, self.secrets)
+            self.input_at = self.screen.drawn_total
+            return self._progress()
+
+    def snapshot(self, full: bool = False) -> Snapshot:
+        """Consume what scrolled since the last snapshot and render what is new (`full`: the
+        whole screen)."""
+        with self._lock:
+            return take_snapshot(self.screen, self.secrets, full)
 
     def live_html(self) -> str:
         """The screen as HTML for the live view; what a cell will show is left alone."""
@@ -184,7 +181,7 @@ class ConsoleSession:
     # -- waiting ----------------------------------------------------------------------------
     async def wait_for(
         self,
-        done: Callable[[ConsoleScreen, Progress], str | None],
+        done: Callable[[ConsoleScreen, Progress], str | float | None],
         *,
         timeout: float,
         quiet: float | None = None,
@@ -192,7 +189,9 @@ class ConsoleSession:
         what: str = "the console",
     ) -> str:
         """Wait until `done(screen, progress)` names a reason, or `quiet` seconds pass with no
-        byte received (counting from `since`), or `timeout` runs out (WaitTimeout).
+        byte received (counting from `since`), or `timeout` runs out (WaitTimeout).  `done` may
+        instead return a time (time.monotonic) to be asked again then, with or without new
+        output.
 
         `done` runs under the screen lock, on every chunk received: keep it cheap.
         """
@@ -214,11 +213,14 @@ class ConsoleSession:
                 with self._lock:
                     progress = self._progress()
                     reason = done(self.screen, progress)
+                recheck = None
+                if isinstance(reason, float):
+                    reason, recheck = None, reason
                 if reason:
                     return reason
                 self.require_connected()
                 now = time.monotonic()
-                wake_at = deadline
+                wake_at = deadline if recheck is None else min(deadline, recheck)
                 if quiet is not None:
                     quiet_since = max(progress.last_received, start)
                     if now - quiet_since >= quiet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ConsoleError
-from .session import DEFAULT_PROMPT
+from .prompts import DEFAULT_PROMPT
 
 ENTER = {"cr": "\r", "lf": "\n", "crlf": "\r\n"}
 

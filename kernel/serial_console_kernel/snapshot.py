@@ -1,4 +1,8 @@
-"""A snapshot of the console: scrolled-off lines plus the screen, as text/plain and text/html.
+"""Engine: a snapshot of the console, as text/plain and text/html.
+
+A cell shows what it produced: the lines that scrolled off, then the screen rows from the row
+where its input began (the whole screen when it was redrawn: a boot menu, an editor).  The HTML
+always shows the whole screen, the rows from before the cell dimmed, so the context stays.
 
 Both renderings are deterministic (nbval compares them): no clocks, no ids, stable CSS.
 """
@@ -26,6 +30,7 @@ STYLE = (
     "<style>.sc-screen{background:#1e1e1e;color:#d4d4d4;padding:4px 6px;line-height:1.2;"
     "font-family:monospace;white-space:pre;overflow-x:auto}"
     ".sc-scrolled{display:block;color:#a0a0a0;border-bottom:1px dashed #555}"
+    ".sc-before{opacity:.55}"
     ".sc-cursor{outline:1px solid #d4d4d4;background:#d4d4d4;color:#1e1e1e}</style>"
 )
 
@@ -38,6 +43,7 @@ class Snapshot:
     html_rows: list[str] = field(default_factory=list)
     cursor: tuple[int, int] = (0, 0)
     size: tuple[int, int] = (80, 25)
+    first_row: int = 0  # screen rows above it were shown by an earlier cell
 
     def text(self) -> str:
         lines = []
@@ -53,7 +59,11 @@ class Snapshot:
             head = [html.escape(left_out_note(self.left_out))] if self.left_out else []
             body = "\n".join(head + [html.escape(line) for line in self.scrolled])
             parts.append(f'<span class="sc-scrolled">{body}</span>')
-        parts.append("\n".join(self.html_rows))
+        before, rows = self.html_rows[:self.first_row], self.html_rows[self.first_row:]
+        if before:
+            parts.append('<span class="sc-before">' + "\n".join(before) + "</span>"
+                         + ("\n" if rows else ""))
+        parts.append("\n".join(rows))
         parts.append("</pre>")
         return "".join(parts)
 
@@ -65,14 +75,16 @@ def left_out_note(count: int) -> str:
     return f"[... {count} earlier lines left out here; %log keeps everything ...]"
 
 
-def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = ()) -> Snapshot:
-    """Consume the lines scrolled since the last snapshot and render the screen."""
+def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = (), full: bool = False) -> Snapshot:
+    """Consume the lines scrolled since the last snapshot and render what this cell produced
+    (`full`: the whole screen)."""
+    first_row = 0 if full or screen.redrawn else screen.cell_start_row
     scrolled, left_out = screen.take_scrolled()
-    return render(screen, secrets, scrolled, left_out)
+    return render(screen, secrets, scrolled, left_out, first_row)
 
 
 def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[str] | None = None,
-           left_out: int = 0) -> Snapshot:
+           left_out: int = 0, first_row: int = 0) -> Snapshot:
     """Render the screen as it is, consuming nothing (the live view uses this)."""
     scrolled = scrolled or []
     grid = _grid(screen)
@@ -89,13 +101,15 @@ def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[
         _row_html(grid[y], cursor_x if y == cursor_y and not screen.cursor.hidden else -1)
         for y in range(html_last)
     ]
+    first_row = min(first_row, cursor_y, html_last)
     return Snapshot(
-        rows=rows[:last],
+        rows=rows[first_row:last],
         scrolled=scrolled,
         left_out=left_out,
         html_rows=html_rows,
         cursor=(cursor_y, cursor_x),
         size=(screen.columns, screen.lines),
+        first_row=first_row,
     )
 
 

@@ -67,6 +67,14 @@ def serve_shell(client, send, read_line, logged_in: bool) -> None:
                 time.sleep(0.1)
         elif word == "silent":
             time.sleep(float(rest or 60))
+        elif word == "split":
+            # Output that pauses right after a prompt-like character, as a dmesg line split
+            # in two packets does: `… (gcc) #` + 50 ms + `1 SMP …`.
+            for i in range(20):
+                sign = "#$%>"[i % 4].encode()
+                send(b"[    0.%06d] Linux version 6.1 (gcc) " % i + sign)
+                time.sleep(0.05)
+                send(b"1 SMP PREEMPT_DYNAMIC Debian\r\n")
         elif word == "echo-secret":
             send(b"you typed " + PASSWORD + b"\r\n")
         elif word == "bye":

@@ -32,7 +32,7 @@ class SimConsole:
         if text in self.last:
             last, self.last = self.last, ""
             return last
-        self.run(self.console.wait_text(re.compile(re.escape(text)), timeout=timeout))
+        self.run(self.console.wait_text(re.compile(re.escape(text)), timeout=timeout, new=True))
         return self.screen()
 
     def type(self, *lines: str) -> str:
