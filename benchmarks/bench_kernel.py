@@ -94,7 +94,7 @@ def latency(cells: int) -> dict:
             while not seen.endswith(b"$ "):
                 seen += sock.recv(4096)
             raw.append(time.perf_counter() - server.prompt_written[-1])
-    prompt_cells, quiet_cells = [], []
+    prompt_cells, quiet_cells, new_prompt_cells = [], [], []
     with kernel_on(server) as (_, client):
         execute(client, f"%quiet {QUIET_MS}")
         for n in range(cells):
@@ -105,6 +105,11 @@ def latency(cells: int) -> dict:
             execute(client, f"noprompt {n}")
             quiet_cells.append(time.perf_counter() - server.prompt_written[-1] - QUIET_MS / 1000)
             drain_iopub(client)
+        # A prompt not seen before must hold still for NEW_PROMPT_SETTLE (console.py) first.
+        for n in range(max(20, cells // 5)):
+            execute(client, f"newprompt {n}")
+            new_prompt_cells.append(time.perf_counter() - server.prompt_written[-1])
+            drain_iopub(client)
     server.close()
     raw_stats, prompt_stats, quiet_stats = _stats(raw), _stats(prompt_cells), _stats(quiet_cells)
     return {
@@ -112,6 +117,7 @@ def latency(cells: int) -> dict:
         "raw_socket": raw_stats,
         "prompt_cell": prompt_stats,
         "quiet_cell_beyond_quiet_time": quiet_stats,
+        "new_prompt_cell": _stats(new_prompt_cells),
         "prompt_cell_overhead": {key: round(prompt_stats[key] - raw_stats[key], 2) for key in raw_stats},
     }
 

@@ -56,11 +56,13 @@ class ShellServer(_Server):
     """A line-at-a-time shell with a `$ ` prompt.  `echo X` answers X then the prompt;
     `noprompt X` answers X and no prompt (a cell that ends on silence); `flood N MB` sends N
     megabytes of log lines, then `END-OF-FLOOD` and the prompt; `stream N` sends a boot log
-    at 115200 baud for N seconds.  `prompt_written` holds when each prompt's last byte left."""
+    at 115200 baud for N seconds; `newprompt N` answers N then a prompt not seen before,
+    `host-N$ `.  `prompt_written` holds when each prompt's last byte left."""
 
     def __init__(self, boot_log: bytes = b"") -> None:
         self.prompt_written: list[float] = []
         self.boot_log = boot_log
+        self.prompt = b"$ "
         super().__init__()
 
     def serve(self, client: socket.socket) -> None:
@@ -98,5 +100,7 @@ class ShellServer(_Server):
                 time.sleep(0.1)
         else:
             client.sendall(f"{line}\r\n{rest}\r\n".encode())
-        client.sendall(b"$ ")
+        if word == "newprompt":
+            self.prompt = f"host-{rest}$ ".encode()
+        client.sendall(self.prompt)
         self.prompt_written.append(time.perf_counter())
