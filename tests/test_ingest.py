@@ -19,9 +19,16 @@ def state(screen: ConsoleScreen) -> tuple:
     return cells, cursor, screen.mode, list(screen.scrolled), screen.left_out, screen.line_feeds
 
 
+def emulating(screen: ConsoleScreen) -> FastForwardStream:
+    """The same stream with every fast path out of reach: cell-by-cell emulation."""
+    stream = FastForwardStream(screen)
+    stream.fast_min = float("inf")
+    return stream
+
+
 def both(data: bytes, chunk: int, scrollback: int = 100_000) -> tuple[ConsoleScreen, ConsoleScreen]:
     fast, slow = ConsoleScreen(80, 25, scrollback), ConsoleScreen(80, 25, scrollback)
-    fast.stream, slow_stream = FastForwardStream(fast), pyte.ByteStream(slow)
+    fast.stream, slow_stream = FastForwardStream(fast), emulating(slow)
     for start in range(0, len(data), chunk):
         fast.stream.feed(data[start:start + chunk])
         slow_stream.feed(data[start:start + chunk])
@@ -88,3 +95,40 @@ def test_random_mixtures_end_where_pyte_ends(seed):
     fast, slow = both(data, rng.choice([FAST_MIN + 4000, 20_000, 65536]))
     assert state(fast) == state(slow)
     assert fast.stream.fast_forwarded > 0
+
+
+def test_unterminated_strings_never_swallow_later_output():
+    # A title (OSC) cut short, a DCS ended by CAN, ESC c inside an OSC: what follows shows.
+    for data in (b"\x1b]8y4T garbage\r\nvisible\r\n", b"\x1bPq#0;2;0;0;0\x18visible\r\n",
+                 b"\x1b]0;title\x1bcvisible\r\n", b"\x1b]0;" + b"t" * 10_000 + b"visible\r\n",
+                 b"\x1b]0;title\x07visible\r\n", b"\x1b]0;ti" + b"tle\x1b\\visible\r\n"):
+        screen = ConsoleScreen(80, 25)
+        stream = FastForwardStream(screen)
+        for start in range(0, len(data), 5):  # cut anywhere, the ESC \ terminator too
+            stream.feed(data[start:start + 5])
+        assert any(row.endswith("visible") for row in screen.rows_text()), data[:20]
+        assert not any("title" in row or "#0;2" in row for row in screen.rows_text())
+
+
+def test_malformed_sequences_are_dropped_and_counted_not_raised():
+    screen = ConsoleScreen(80, 25)
+    stream = FastForwardStream(screen)
+    for bad in (b"\x1b[1;2A", b"\x1b[?5G", b"\x1b[6;1n", b"\x1b[4J", b"\x1b[?6h\x1b[6n",
+                "\x1b[¹A".encode(), b"\x1b[" + b"9" * 5000 + b"A"):
+        stream.feed(b"hello\r\n" + bad + b"after\r\n")
+    assert screen.rows_text().count("after") + screen.rows_text().count("hello") >= 7
+    assert stream.malformed >= 3
+
+
+def test_insert_mode_ends_where_pyte_ends():
+    rng = random.Random(7)
+    for _ in range(200):
+        data = b"".join(rng.choice([b"\x1b[4h", b"\x1b[4l", b"\x1b[3;5H", b"\x1b[?7l", b"\x1b[?7h",
+                                    b"abc" * rng.randint(1, 60), b"\r\n", b"\x1b[2D", b"\x1b[1m"])
+                        for _ in range(12))
+        fast, slow = ConsoleScreen(40, 6), pyte.Screen(40, 6)
+        pyte.ByteStream(fast).feed(b"row one\r\nrow two with text\x1b[1;3H" + data)
+        pyte.ByteStream(slow).feed(b"row one\r\nrow two with text\x1b[1;3H" + data)
+        cells = [[fast.buffer[y][x] for x in range(40)] for y in range(6)]
+        assert cells == [[slow.buffer[y][x] for x in range(40)] for y in range(6)], data
+        assert (fast.cursor.x, fast.cursor.y) == (slow.cursor.x, slow.cursor.y)

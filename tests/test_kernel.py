@@ -232,3 +232,14 @@ def test_help_and_inspect_come_from_the_declarations(kc):
     assert reply["found"] and "--timeout" in reply["data"]["text/plain"]
     matches = kc.complete("%key Ctrl-", 10, reply=True)["content"]["matches"]
     assert "Ctrl-X" in matches
+
+
+def test_hostile_bytes_never_take_the_console_down(kc, tcp_console):
+    login(kc, tcp_console)
+    result = execute(kc, "hostile")
+    assert result.status == "ok", result.error
+    assert result.text.splitlines() == ["still alive", "x" * 78 + "$"]  # a prompt up to column 80
+    assert "echo works" in execute(kc, "echo echo works").text
+    status = execute(kc, "%status").stdout
+    assert status.startswith("connected to socket://")
+    assert "escape sequences dropped" in status

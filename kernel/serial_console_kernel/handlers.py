@@ -80,6 +80,9 @@ class MagicHandlers:
             state = f"disconnected from {self.console.target}: {self.console.session.closed_reason}"
         else:
             state = f"connected to {self.console.target}"
+            dropped = self.console.session.malformed
+            if dropped:
+                state += f" ({dropped} escape sequences dropped: the emulation could not take them)"
         self.print_text("\n".join([
             state,
             f"screen {s.columns}x{s.lines}, keys {s.keys}, enter {s.enter}, baud {s.baud}",

@@ -33,6 +33,11 @@ PLAIN_LINE = re.compile(r"(?:[\x20-\x7e]|\x1b\[[0-9;]*m)*\r")  # one line, befor
 CLEAR_HOME = re.compile(r"\x1b\[(?:1;1)?H\x1b\[[023]?J|\x1b\[2J\x1b\[(?:1;1)?H")
 REDRAW_TOKEN = re.compile(r"([\x20-\x7e]+)|\x1b\[([0-9;]*)([HfJKm])|\x1b\[\?25([hl])|(\r)|(\n)")
 ESC_BEFORE_NON_ASCII = re.compile("\x1b(?=[^\x00-\x7f])")
+STRING_START = re.compile("\x1b[]P_^X]|\x9d")  # OSC, DCS, APC, PM, SOS
+# BEL, ST, CAN, SUB, ESC \ or any ESC; and a line feed: a title never spans lines, and a
+# string cut short must not hide the lines after it.
+STRING_END = re.compile("\x07|\x9c|[\x18\x1a\n]|\x1b\\\\?")
+STRING_LIMIT = 4096
 DEFAULT_CHARSET = pyte.charsets.LAT1_MAP
 BLOCKING_MODES = {modes.DECOM, modes.IRM, modes.LNM}
 
@@ -50,11 +55,16 @@ def _params(text: str) -> list[int]:
 
 
 class FastForwardStream(pyte.ByteStream):
+    fast_min: float = FAST_MIN  # the tests set it out of reach to compare with plain emulation
+
     def __init__(self, screen: ConsoleScreen) -> None:
         super().__init__(screen)
         self.screen = screen
         self.fast_forwarded = 0  # characters accounted for without emulation
         self._held_escape = False
+        self.malformed = 0  # escape sequences dropped because the emulation could not take them
+        self._in_string = False  # inside an OSC/DCS/APC/PM/SOS string (see _strip_strings)
+        self._string_length = 0
 
     def feed(self, data: bytes) -> None:  # type: ignore[override]
         text = self.utf8_decoder.decode(data) if self.use_utf8 else data.decode("latin-1")
@@ -67,7 +77,9 @@ class FastForwardStream(pyte.ByteStream):
             if text.endswith("\x1b"):
                 text, self._held_escape = text[:-1], True
             text = ESC_BEFORE_NON_ASCII.sub("", text)
-        if len(text) < FAST_MIN:
+        if self._in_string or "\x1b" in text or "\x9d" in text:
+            text = self._strip_strings(text)
+        if len(text) < self.fast_min:
             pyte.Stream.feed(self, text)
             return
         redraws = self._redraw_span(text)
@@ -81,6 +93,50 @@ class FastForwardStream(pyte.ByteStream):
         else:
             self._feed_lines(text[start:end])
         self._feed_lines(text[end:])
+
+    def _send_to_parser(self, data: str) -> bool | None:
+        # A sequence the emulation cannot take (pyte raises on `ESC[1;2A`, `ESC[4J`, `ESC[¹A`,
+        # …) is dropped, as a terminal drops what it does not understand, and counted; the
+        # parser starts afresh on plain text.  Never an exception up into the reader.
+        try:
+            return super()._send_to_parser(data)
+        except Exception:  # noqa: BLE001 - see above
+            self.malformed += 1
+            return self._taking_plain_text
+
+    def _strip_strings(self, text: str) -> str:
+        """Drop OSC, DCS, APC, PM and SOS strings (titles, hyperlinks, sixels: nothing a cell
+        shows).  pyte waits for an OSC's end for ever, so one unterminated string would swallow
+        all later output; here a string also ends at CAN, SUB, a line feed (kept) or any ESC,
+        and after STRING_LIMIT characters."""
+        kept: list[str] = []
+        position = 0
+        while position < len(text):
+            if self._in_string:
+                end = STRING_END.search(text, position)
+                room = STRING_LIMIT - self._string_length
+                stop = len(text) if end is None else end.start()
+                if stop - position > room:
+                    position += room  # too long: end it and show the rest
+                    self._in_string = False
+                    self.malformed += 1
+                    continue
+                if end is None:
+                    self._string_length += len(text) - position
+                    break
+                self._in_string = False
+                # ESC \ is the terminator; any other ESC begins the next sequence, and the line
+                # feed is output.
+                position = end.start() if end.group() in ("\x1b", "\n") else end.end()
+                continue
+            start = STRING_START.search(text, position)
+            if start is None:
+                kept.append(text[position:])
+                break
+            kept.append(text[position:start.start()])
+            position = start.end()
+            self._in_string, self._string_length = True, 0
+        return "".join(kept)
 
     # -- common ------------------------------------------------------------------------------
     def _plain_state(self) -> bool:
@@ -102,7 +158,7 @@ class FastForwardStream(pyte.ByteStream):
     # -- plain lines --------------------------------------------------------------------------
     def _feed_lines(self, text: str) -> None:
         screen = self.screen
-        if len(text) < FAST_MIN:
+        if len(text) < self.fast_min:
             pyte.Stream.feed(self, text)
             return
         lines = text.split("\n")

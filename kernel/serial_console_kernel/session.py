@@ -78,20 +78,24 @@ class ConsoleSession:
         while not self._stopping.is_set():
             try:
                 data = self.transport.read(0.25)
+                if data:
+                    self.feed(data)
             except TransportClosed as err:
                 self.closed_reason = str(err)
                 break
             except Exception as err:  # noqa: BLE001 - the reader must report, never die silently
                 self.closed_reason = f"{self.description}: {type(err).__name__}: {err}"
                 break
-            if data:
-                self.feed(data)
         self._notify()
 
     def feed(self, data: bytes) -> None:
         with self._lock:
             row = self.screen.cursor.y
-            self._stream.feed(data)
+            try:
+                self._stream.feed(data)
+            except Exception:  # noqa: BLE001 - a bug of ours must cost a chunk, not the console
+                self._stream.malformed += 1
+                self._stream._initialize_parser()
             # Per chunk, not per move: a status line drawn elsewhere and the cursor put back
             # is not a new row of output.
             if self.screen.cursor.y != row:
@@ -101,6 +105,11 @@ class ConsoleSession:
             if self.transcript is not None:
                 self.transcript.write(data)
         self._notify()
+
+    @property
+    def malformed(self) -> int:
+        """Escape sequences dropped because the emulation could not take them."""
+        return self._stream.malformed
 
     def _notify(self) -> None:
         for listener in list(self._listeners):

@@ -95,7 +95,8 @@ def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[
     last = len(rows)
     while last and not rows[last - 1]:
         last -= 1
-    cursor_y, cursor_x = screen.cursor.y, screen.cursor.x
+    # After the last column the cursor waits to wrap; a terminal shows it on that column.
+    cursor_y, cursor_x = screen.cursor.y, min(screen.cursor.x, screen.columns - 1)
     html_last = max(last, cursor_y + 1) if not screen.cursor.hidden else last
     html_rows = [
         _row_html(grid[y], cursor_x if y == cursor_y and not screen.cursor.hidden else -1)

@@ -75,6 +75,10 @@ def serve_shell(client, send, read_line, logged_in: bool) -> None:
                 send(b"[    0.%06d] Linux version 6.1 (gcc) " % i + sign)
                 time.sleep(0.05)
                 send(b"1 SMP PREEMPT_DYNAMIC Debian\r\n")
+        elif word == "hostile":
+            # Sequences pyte raises on, an unterminated title, a prompt ending at column 80.
+            send(b"\x1b[1;2A\x1b[?5G\x1b[6;1n\x1b[4J\x1b[?6h\x1b[6n\x1b[?6l" + "\x1b[¹A".encode()
+                 + b"\x1b[" + b"9" * 5000 + b"A\x1b]8y4T no end\r\n\x1b[2J\x1b[Hstill alive\r\n" + b"x" * 78)
         elif word == "echo-secret":
             send(b"you typed " + PASSWORD + b"\r\n")
         elif word == "bye":
