@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "kernel"))
 
 from serial_console_kernel.ingest import FastForwardStream  # noqa: E402
+from serial_console_kernel.masking import Secrets  # noqa: E402
 from serial_console_kernel.screen import ConsoleScreen  # noqa: E402
 from serial_console_kernel.snapshot import take_snapshot  # noqa: E402
 from serial_console_kernel.transcript import Transcript  # noqa: E402
@@ -34,6 +35,10 @@ PIECES = [
 ]
 
 
+class Leak(Exception):
+    """The secret reached a snapshot or the transcript unmasked."""
+
+
 def random_input(rng: random.Random) -> list[bytes]:
     """One test case: a few chunks, so that sequences are cut at chunk boundaries too."""
     data = b"hello\r\n" + b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
@@ -47,8 +52,9 @@ def run_one(chunks: list[bytes], transcript: Transcript) -> None:
     for chunk in chunks:
         stream.feed(chunk)
         transcript.write(chunk)
-    snapshot = take_snapshot(screen, (SECRET,))
-    snapshot.text()
+    snapshot = take_snapshot(screen, Secrets(SECRET))
+    if SECRET.lower() in snapshot.text().lower():
+        raise Leak(snapshot.text())
     snapshot.html()
     screen.line_before_cursor()
     screen.logical_lines()
@@ -60,7 +66,7 @@ def fuzz(strings: int, seed: int = 1) -> dict:
     first: dict[str, tuple[list[bytes], str]] = {}
     with tempfile.TemporaryDirectory() as folder:
         transcript = Transcript(Path(folder) / "fuzz.log")
-        transcript.set_secrets((SECRET,))
+        transcript.set_secrets(Secrets(SECRET))
         started = time.perf_counter()
         for _ in range(strings):
             chunks = random_input(rng)
@@ -72,6 +78,8 @@ def fuzz(strings: int, seed: int = 1) -> dict:
                 first.setdefault(name, (chunks, traceback.format_exc(limit=-3)))
         elapsed = time.perf_counter() - started
         transcript.close()
+        if SECRET.lower() in (Path(folder) / "fuzz.log").read_text().lower():
+            errors["Leak in the transcript"] += 1
     return {"strings": strings, "seed": seed, "strings_per_s": round(strings / elapsed),
             "exceptions": sum(errors.values()), "by_type": dict(errors), "examples": first}
 

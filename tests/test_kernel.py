@@ -92,6 +92,21 @@ def test_tcp_console_login_never_shows_the_password(kc, tcp_console, tmp_path):
     assert PASSWORD.decode() not in transcript
 
 
+def test_a_secret_stays_masked_in_every_message_in_any_case_and_after_a_reconnect(kc, tcp_console):
+    secret = PASSWORD.decode()
+    login(kc, tcp_console)
+    assert secret.upper() not in execute(kc, f"echo {secret.upper()}").text  # echoed in capitals
+    leaks = [execute(kc, "%env TCP_CONSOLE_PASSWORD"), execute(kc, "%echo ${TCP_CONSOLE_PASSWORD}"),
+             execute(kc, "%expect ${TCP_CONSOLE_PASSWORD}")]
+    for result in leaks:
+        assert secret not in result.stdout + result.error + str(result.errors), result
+    assert "*" * len(secret) in leaks[0].stdout
+    # A new connection to a console that repeats the secret (as a server replaying its buffer).
+    execute(kc, f"%connect {tcp_console}")
+    result = execute(kc, "someone\nwrong-password\necho-secret")
+    assert "you typed " + "*" * len(secret) in result.text and secret not in result.text
+
+
 def test_password_without_a_source_is_a_clear_error(kc, tcp_console):
     execute(kc, f"%connect {tcp_console}")
     result = execute(kc, "%password NO_SUCH_VARIABLE_SET", allow_stdin=False)

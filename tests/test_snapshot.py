@@ -1,6 +1,7 @@
 import pyte
 
 from serial_console_kernel.screen import ConsoleScreen
+from serial_console_kernel.masking import Secrets
 from serial_console_kernel.snapshot import take_snapshot
 
 
@@ -44,9 +45,20 @@ def test_same_screen_same_snapshot():
 
 
 def test_secrets_are_masked_in_text_and_html():
-    snapshot = take_snapshot(screen_with(b"pw: s3cret!\r\n", 20, 5), secrets=("s3cret!",))
+    snapshot = take_snapshot(screen_with(b"pw: s3cret!\r\n", 20, 5), secrets=Secrets("s3cret!"))
     assert "s3cret" not in snapshot.text() and "s3cret" not in snapshot.html()
     assert "pw: *******" in snapshot.text()
+
+
+def test_a_secret_that_wraps_or_changes_case_is_masked():
+    secrets = Secrets("S3cr3t-Xyz!")
+    screen = screen_with(b"x" * 15 + b"S3cr3t-Xyz!\r\n" + b"echo S3CR3T-XYZ!\r\n", 20, 5)
+    snapshot = take_snapshot(screen, secrets)
+    assert snapshot.rows[:3] == ["x" * 15 + "*****", "******", "echo ***********"]
+    assert "3t-Xyz" not in snapshot.html() and "S3CR3T" not in snapshot.html()
+    # It wrapped, then scrolled off the top: the kept lines are masked as one text too.
+    screen = screen_with(b"x" * 15 + b"S3cr3t-Xyz!\r\n" + b"\r\n" * 6, 20, 5)
+    assert take_snapshot(screen, secrets).scrolled[:2] == ["x" * 15 + "*****", "******"]
 
 
 def test_256_colours_and_hidden_cursor():

@@ -48,7 +48,7 @@ class MagicHandlers:
             self.console = None
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud)
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
-                                 scrollback=settings.scrollback)
+                                 scrollback=settings.scrollback, secrets=self.secrets)
         if self.transcript_path:
             session.set_transcript(Transcript(self.transcript_path))
             session.transcript.note(f"connected to {target}")

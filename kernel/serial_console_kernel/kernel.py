@@ -20,6 +20,7 @@ from .errors import ConsoleError
 from .handlers import MagicHandlers
 from .keys import key_names
 from .magics import MAGICS, Step, help_text, parse_cell
+from .masking import Secrets
 from .power_handlers import PowerHandlers
 from .settings import Settings
 
@@ -53,6 +54,8 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.settings = Settings()
+        # Every secret typed in this kernel, masked in every session, transcript and message.
+        self.secrets = Secrets()
         self.console = None
         self.last_target: str | None = None
         self._cell_task: asyncio.Task | None = None
@@ -166,12 +169,14 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
                            {"data": snapshot.bundle(), "metadata": metadata, "transient": {}})
 
     def print_text(self, text: str) -> None:
-        self.send_response(self.iopub_socket, "stream", {"name": "stdout", "text": text + "\n"})
+        self.send_response(self.iopub_socket, "stream",
+                           {"name": "stdout", "text": self.secrets.text(text) + "\n"})
 
     def _fail(self, err: Exception, silent: bool, detail: str | None = None) -> dict:
         name = type(err).__name__
-        message = str(err) or name
-        lines = [f"{name}: {message}"] if detail is None else [f"{name}: {message}", detail]
+        message = self.secrets.text(str(err) or name)
+        lines = [f"{name}: {message}"] if detail is None else [f"{name}: {message}",
+                                                               self.secrets.text(detail)]
         content = {"ename": name, "evalue": message, "traceback": lines}
         if not silent:
             self.send_response(self.iopub_socket, "error", content)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from .errors import ConsoleError, TransportClosed
 from .ingest import FastForwardStream
+from .masking import Secrets
 from .screen import ConsoleScreen
 from .snapshot import Snapshot, render, take_snapshot
 from .transcript import Transcript
@@ -48,6 +49,7 @@ class ConsoleSession:
         columns: int = 80,
         lines: int = 25,
         scrollback: int = 2000,
+        secrets: Secrets | None = None,
     ) -> None:
         self.transport = transport
         self.screen = ConsoleScreen(columns, lines, scrollback)
@@ -59,7 +61,7 @@ class ConsoleSession:
         self._last_received = time.monotonic()
         self.closed_reason: str | None = None
         self.transcript: Transcript | None = None
-        self.secrets: tuple[str, ...] = ()
+        self.secrets = secrets if secrets is not None else Secrets()
         # Where the drawn text stood when the notebook last sent something (a line, a key, a
         # power action, the connect): %wait looks from there.
         self.input_at = 0
@@ -181,11 +183,7 @@ class ConsoleSession:
             old.close()
 
     def add_secret(self, secret: str) -> None:
-        if secret and secret not in self.secrets:
-            # Longest first, so a secret that contains another is masked whole.
-            self.secrets = tuple(sorted((*self.secrets, secret), key=len, reverse=True))
-            if self.transcript is not None:
-                self.transcript.set_secrets(self.secrets)
+        self.secrets.add(secret)
 
     # -- waiting ----------------------------------------------------------------------------
     async def wait_for(

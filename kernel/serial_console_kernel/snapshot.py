@@ -14,7 +14,10 @@ import operator
 from dataclasses import dataclass, field
 from itertools import groupby, repeat
 
+from .masking import Secrets
 from .screen import ConsoleScreen
+
+NO_SECRETS = Secrets()
 
 _PALETTE = {
     "black": "#000000", "red": "#cd3131", "green": "#0dbc79", "brown": "#e5e510",
@@ -75,7 +78,7 @@ def left_out_note(count: int) -> str:
     return f"[... {count} earlier lines left out here; %log keeps everything ...]"
 
 
-def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = (), full: bool = False) -> Snapshot:
+def take_snapshot(screen: ConsoleScreen, secrets: Secrets = NO_SECRETS, full: bool = False) -> Snapshot:
     """Consume the lines scrolled since the last snapshot and render what this cell produced
     (`full`: the whole screen)."""
     first_row = 0 if full or screen.redrawn else screen.cell_start_row
@@ -83,14 +86,12 @@ def take_snapshot(screen: ConsoleScreen, secrets: tuple[str, ...] = (), full: bo
     return render(screen, secrets, scrolled, left_out, first_row)
 
 
-def render(screen: ConsoleScreen, secrets: tuple[str, ...] = (), scrolled: list[str] | None = None,
+def render(screen: ConsoleScreen, secrets: Secrets = NO_SECRETS, scrolled: list[str] | None = None,
            left_out: int = 0, first_row: int = 0) -> Snapshot:
     """Render the screen as it is, consuming nothing (the live view uses this)."""
-    scrolled = scrolled or []
     grid = _grid(screen)
-    for secret in secrets:
-        _mask(grid, secret)
-        scrolled = [line.replace(secret, "*" * len(secret)) for line in scrolled]
+    secrets.cells(grid)
+    scrolled = secrets.pieces(scrolled or [])
     rows = ["".join(map(_DATA, row)).rstrip() for row in grid]
     last = len(rows)
     while last and not rows[last - 1]:
@@ -123,16 +124,6 @@ def _grid(screen: ConsoleScreen) -> list[list]:
         grid.append(list(map(line.get, range(screen.columns), repeat(default, screen.columns)))
                     if line else [default] * screen.columns)
     return grid
-
-
-def _mask(grid: list[list], secret: str) -> None:
-    for row in grid:
-        text = "".join(cell.data for cell in row)
-        start = text.find(secret)
-        while start >= 0:
-            for x in range(start, start + len(secret)):
-                row[x] = row[x]._replace(data="*")
-            start = text.find(secret, start + len(secret))
 
 
 def _color(name: str, fallback: str) -> str:
