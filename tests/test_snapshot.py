@@ -1,7 +1,7 @@
 import pyte
 
-from serial_console_kernel.screen import ConsoleScreen
 from serial_console_kernel.masking import Secrets
+from serial_console_kernel.screen import ConsoleScreen
 from serial_console_kernel.snapshot import take_snapshot
 
 
