@@ -8,6 +8,7 @@ import time
 import pytest
 
 from helpers.jupyter import collect, execute
+from helpers.line_shell import LineShell
 from helpers.tcp_console import PASSWORD
 
 
@@ -258,3 +259,52 @@ def test_hostile_bytes_never_take_the_console_down(kc, tcp_console):
     status = execute(kc, "%status").stdout
     assert status.startswith("connected to socket://")
     assert "escape sequences dropped" in status
+
+
+def test_a_failed_connect_leaves_no_setting_behind(kc):
+    before = execute(kc, "%status").stdout.splitlines()[1:]
+    failed = execute(kc, "%connect socket://127.0.0.1:1 --size 100x40 --keys ems --baud 9600")
+    assert failed.status == "error" and "refused" in failed.error
+    assert execute(kc, "%status").stdout.splitlines()[1:] == before
+
+
+def test_a_pattern_that_backtracks_for_ever_is_an_error_not_a_hung_kernel(kc):
+    execute(kc, "%connect exec:bash --norc --noprofile -i")
+    execute(kc, "printf 'a%.0s' {1..3000}; echo")
+    started = time.monotonic()
+    result = execute(kc, "%expect /(a+)+b/", timeout=30)
+    assert result.status == "error" and "took over 1 s to match" in result.error
+    assert time.monotonic() - started < 10
+    assert execute(kc, "echo alive").status == "ok"
+
+
+def test_a_peer_that_never_reads_costs_a_clear_error_not_a_hang(kc):
+    peer = LineShell(reading=False)
+    try:
+        execute(kc, f"%connect {peer.url}\n%timeout 2")
+        started = time.monotonic()
+        result = execute(kc, "%send " + "x" * 4_000_000, timeout=60)
+        assert result.status == "error" and "reads no more" in result.error, result.error
+        assert time.monotonic() - started < 20
+        assert execute(kc, "%status").stdout.startswith("connected to")  # still usable
+    finally:
+        peer.close()
+        execute(kc, "%timeout 30")
+
+
+def test_an_interrupt_while_typing_says_what_was_left_and_clears_it(kernel):
+    km, kc = kernel
+    shell = LineShell()
+    try:
+        execute(kc, f"%connect {shell.url}\nhello")  # the prompt is known from here on
+        msg_id = kc.execute("%txdelay 300\necho echo NX", stop_on_error=False)
+        assert shell.got_some.wait(30)
+        km.interrupt_kernel()
+        result = collect(kc, msg_id, timeout=30)
+        assert result.status == "error" and "interrupted" in result.error
+        assert "was typed without Enter and is cleared with Ctrl-U" in result.error, result.error
+        execute(kc, "%txdelay 0")
+        assert "got echo ok" in execute(kc, "echo ok").text
+        assert shell.lines[-1] == "echo ok"
+    finally:
+        shell.close()

@@ -1,5 +1,6 @@
 import pytest
 
+from serial_console_kernel.errors import ConsoleError
 from serial_console_kernel.magics import (
     MAGICS,
     MagicError,
@@ -8,6 +9,8 @@ from serial_console_kernel.magics import (
     parse_cell,
     parse_pattern,
 )
+from serial_console_kernel.prompts import compile_prompt
+from serial_console_kernel.transports import open_transport
 
 
 def test_plain_lines_and_magics():
@@ -25,7 +28,7 @@ def test_connect_keeps_the_exec_command_whole():
 def test_unknown_magic_and_bad_arguments():
     with pytest.raises(MagicError, match="did you mean %timeout"):
         parse_cell("%timout 5")
-    with pytest.raises(MagicError, match="invalid float"):
+    with pytest.raises(MagicError, match="not a number from 0.001 to 86400 seconds"):
         parse_cell("%timeout soon")
     with pytest.raises(MagicError, match="invalid choice"):
         parse_cell("%enter windows")
@@ -42,7 +45,7 @@ def test_environment_expansion():
 def test_patterns():
     assert parse_pattern("a.b").search("a.b") and not parse_pattern("a.b").search("axb")
     assert parse_pattern("/a.b/").search("axb")
-    with pytest.raises(MagicError):
+    with pytest.raises(ConsoleError, match="bad regex"):
         parse_pattern("/(/")
 
 
@@ -57,3 +60,27 @@ def test_hash_is_text_not_a_comment():
     assert step.args.pattern == ["/root@\\S+:~[#$]", "/"]
     (step,) = parse_cell("%expect root@serialtarget:~#")
     assert step.args.pattern == ["root@serialtarget:~#"]
+
+
+BAD_LINES = [
+    "%scrollback 100000000000000000000", "%connect socket://nohost.invalid:99999",
+    "%connect socket://127.0.0.1:abc", "%timeout nan", "%timeout inf", "%timeout 1e308",
+    "%timeout -1", "%wait x --timeout nan", "%wait x --timeout 1e308", "%txdelay 99999999",
+    "%txdelay inf", "%quiet nan", "%connect loop:// --baud -1", "%boot-menu --timeout inf",
+    "%expect /(unclosed/", "%prompt (unclosed",
+]
+
+
+@pytest.mark.parametrize("line", BAD_LINES)
+def test_bad_arguments_get_a_one_line_error(line):
+    with pytest.raises(ConsoleError) as failure:
+        steps = parse_cell(line)
+        for step in steps:  # what the kernel would open or compile with them
+            if step.magic.name == "connect":
+                open_transport(step.args.target[0], baud=step.args.baud or 115200)
+            elif step.magic.name in ("expect", "wait"):
+                parse_pattern(" ".join(step.args.pattern))
+            elif step.magic.name == "prompt":
+                compile_prompt(step.args)
+    message = str(failure.value)
+    assert message and "\n" not in message and "Traceback" not in message

@@ -9,13 +9,13 @@ so that output pausing on a prompt-like line does not end the cell.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
 
-from .errors import ConsoleError
+from .errors import ConsoleError, WriteStopped
 from .keys import key_bytes, key_names
-from .prompts import DEFAULT_PROMPT, PAGER_NOTE, PromptError, compile_prompt, learned_prompt, pager_waiting
+from .patterns import Pattern, search
+from .prompts import DEFAULT_PROMPT, PAGER_NOTE, compile_prompt, learned_prompt, pager_waiting
 from .screen import ConsoleScreen
 from .session import ConsoleSession, Progress
 from .settings import ENTER, Settings
@@ -75,19 +75,14 @@ class Console:
         self.settings = settings
         self.target = target
         self._prompt = self.compile(settings.prompt)
-        self._known_prompt: re.Pattern[str] | None = None
+        self._known_prompt: Pattern | None = None
         self.echoes: bool | None = None  # learned: does this console echo typed lines?
         self._unechoed = 0  # lines in a row whose output came but never their echo
         self.notes: list[str] = []  # said once after the cell (a pager waits, …)
         self._typed: list[tuple[str, int, int | None]] = []  # this cell's lines: text, echo span
+        self.typing: tuple[str, int, str] | None = None  # text, characters sent, piece under way
 
-    @staticmethod
-    def compile(pattern: str) -> re.Pattern[str]:
-        try:
-            return compile_prompt(pattern)
-        except PromptError as err:
-            raise ConsoleError(str(err)) from None
-
+    compile = staticmethod(compile_prompt)
     validate_prompt = compile
 
     def set_prompt(self, pattern: str) -> None:
@@ -105,15 +100,53 @@ class Console:
 
     # -- typing -------------------------------------------------------------------------------
     async def type_text(self, text: str) -> None:
-        """Write text; with %txdelay, one character at a time for UARTs that drop bytes."""
-        data = text.encode("utf-8")
+        """Write text; with %txdelay, one character at a time for UARTs that drop bytes.  Each
+        write is bounded by %timeout; `typing` says what is under way, for an interrupt."""
         delay = self.settings.txdelay_ms / 1000
-        if not delay:
-            await asyncio.to_thread(self.session.write, data)
-            return
-        for char in text:
-            await asyncio.to_thread(self.session.write, char.encode("utf-8"))
-            await asyncio.sleep(delay)
+        pieces = list(text) if delay else [text]
+        done = 0
+        try:
+            for piece in pieces:
+                self.typing = (text, done, piece)
+                await asyncio.to_thread(self.session.write, piece.encode("utf-8"), self.settings.timeout)
+                done += len(piece)
+                if delay:
+                    self.typing = (text, done, "")
+                    await asyncio.sleep(delay)
+        except WriteStopped as err:
+            raise ConsoleError(str(err)) from None
+        finally:
+            if done == len(text):
+                self.typing = None
+
+    def interrupted(self) -> str:
+        """After an interrupt: stop a write in progress and say what it left in the console's
+        input line; clear it with Ctrl-U where the line began at a shell prompt we know."""
+        typing, self.typing = self.typing, None
+        if typing is None:
+            return ""
+        if not self.session.abort_writes():
+            return "; a write to the console is still stuck (it reads nothing)"
+        text, done, piece = typing
+        if piece:  # as far as the write under way went
+            done += len(piece.encode("utf-8")[:self.session.sent].decode("utf-8", "ignore"))
+        left = text[:done].rstrip("\r\n")
+        if done >= len(text) or not left:
+            return ""
+        if self.settings.keys == "xterm" and self.session.inspect(
+                lambda screen: self._at_known_prompt(screen.line_before_cursor(), left)):
+            self.session.write(b"\x15", 2)  # Ctrl-U: readline's and the tty's line kill
+            return f"; {left!r} was typed without Enter and is cleared with Ctrl-U"
+        return f"; {left!r} was typed without Enter and is still in the console's input line"
+
+    def _at_known_prompt(self, line: str, typed: str) -> bool:
+        """`line` is the prompt this console ends lines on, then (some of the echo of) `typed`."""
+        if self._known_prompt is None:
+            return False
+        for echoed in range(len(typed), -1, -1):
+            if line.endswith(typed[:echoed]):
+                return bool(search(self._known_prompt, line[:len(line) - echoed]))
+        return False
 
     def refuse_in_pager(self) -> None:
         if self.session.inspect(_in_pager):
@@ -187,9 +220,9 @@ class Console:
             if _in_pager(screen):
                 return "pager"
             line = screen.line_before_cursor()
-            if known is not None and known.search(line):
+            if known is not None and search(known, line):
                 return "prompt"
-            if not prompt.search(line):
+            if not search(prompt, line):
                 return None
             held = progress.last_received + NEW_PROMPT_SETTLE
             if user_prompt or time.monotonic() >= held:
@@ -224,7 +257,7 @@ class Console:
         )
 
     # -- waiting and checking -----------------------------------------------------------------
-    async def wait_text(self, pattern: re.Pattern[str], *, timeout: float | None = None,
+    async def wait_text(self, pattern: Pattern, *, timeout: float | None = None,
                         new: bool = False) -> str:
         """Wait for output that matches `pattern`: output since the notebook last sent
         something, even if a cell showed it already (`new`: only output no cell has shown)."""
@@ -236,7 +269,7 @@ class Console:
             # Search only what is new, less an overlap for a match split across chunks.
             text = screen.text_since(max(floor, searched - 4096))
             searched = screen.drawn_total
-            return "found" if pattern.search(text) else None
+            return "found" if search(pattern, text) else None
 
         return await self.session.wait_for(
             found,
@@ -244,7 +277,7 @@ class Console:
             what=f"{pattern.pattern!r}",
         )
 
-    def expect(self, pattern: re.Pattern[str], written: str | None = None) -> None:
+    def expect(self, pattern: Pattern, written: str | None = None) -> None:
         """Assert on this cell's output and the screen, leaving out the echo of the lines this
         cell typed (a check must not pass on the command that was meant to produce the text);
         `written` is the pattern as typed."""
@@ -263,7 +296,7 @@ class Console:
                 rows = [row[:-len(line)] if line and row.endswith(line) else row for row in rows]
             return "".join(output) + "\n" + "\n".join(rows)
 
-        if not pattern.search(self.session.inspect(text)):
+        if not search(pattern, self.session.inspect(text)):
             shown = written or pattern.pattern
             raise ExpectationFailed(f"expected {shown} in the output, but it is not there")
 

@@ -11,3 +11,11 @@ class TransportClosed(ConsoleError):
 
 class UnsupportedAction(ConsoleError):
     """The transport or power backend cannot do what was asked."""
+
+
+class WriteStopped(ConsoleError):
+    """A write ended before all of it went out: the peer reads nothing, or it was interrupted."""
+
+    def __init__(self, message: str, sent: int, total: int) -> None:
+        super().__init__(message)
+        self.sent, self.total = sent, total

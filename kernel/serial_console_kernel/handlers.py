@@ -4,6 +4,7 @@ answers with the screen; settings magics only print."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 
 from .console import Console
@@ -34,7 +35,8 @@ class MagicHandlers:
         if not target:
             raise ConsoleError("%connect needs a TARGET, e.g. %connect sim:windows or "
                                "%connect socket://127.0.0.1:4555")
-        settings = self.settings
+        # Settings change only once the console opened: a failed %connect leaves none behind.
+        settings = dataclasses.replace(self.settings)
         if args.baud:
             settings.baud = args.baud
         if args.size:
@@ -47,6 +49,8 @@ class MagicHandlers:
             await asyncio.to_thread(self.console.close)
             self.console = None
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud)
+        vars(self.settings).update(vars(settings))
+        settings = self.settings
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
                                  scrollback=settings.scrollback, secrets=self.secrets)
         if self.transcript_path:

@@ -107,8 +107,10 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
         except asyncio.CancelledError:
             if not self._interrupted:
                 raise
+            left = self.console.interrupted() if self.console is not None else ""
             return self._fail(Interrupted("interrupted: the wait was stopped, the console is "
-                                          "still connected (%send \\x03 sends Ctrl-C to it)"), silent)
+                                          "still connected (%send \\x03 sends Ctrl-C to it)" + left),
+                              silent)
         except ConsoleError as err:
             return self._fail(err, silent)
         except Exception as err:  # noqa: BLE001 - a bug of ours must not take the kernel down

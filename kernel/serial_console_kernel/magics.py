@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 import os
 import re
 import shlex
 from dataclasses import dataclass, field
 
+import regex
+
 from .errors import ConsoleError
+from .patterns import Pattern, compile_pattern
 
 
 class MagicError(ConsoleError):
@@ -40,14 +44,30 @@ class Magic:
         return [flag for a in self.args for flag in a.flags if flag.startswith("--")]
 
 
-_TIMEOUT = arg("--timeout", type=float, metavar="S", help="seconds before giving up")
+def number(low: float, high: float, unit: str = "", kind: type = float):
+    """An argparse type: a finite number within [low, high] (nan and inf are not numbers)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number from {low:g} to {high:g}{unit}")
+        return value
+
+    return parse
+
+
+SECONDS = number(0.001, 86400, " seconds")
+_TIMEOUT = arg("--timeout", type=SECONDS, metavar="S", help="seconds before giving up")
 
 MAGICS: dict[str, Magic] = {m.name: m for m in [
     Magic("connect", "%connect [TARGET] [--baud N] [--keys xterm|ems] [--size CxR] [--prompt REGEX]",
           "Connect to a console: a device (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, "
           "loop://, exec:COMMAND (virsh console vm1, ipmitool … sol activate) or sim:windows. "
           "Without TARGET, reconnect to the last one.",
-          (arg("target", nargs="*"), arg("--baud", type=int, default=None),
+          (arg("target", nargs="*"), arg("--baud", type=number(1, 10_000_000, kind=int), default=None),
            arg("--keys", choices=["xterm", "ems"], default=None),
            arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
            arg("--power", default=None)), quoted_words=True, touches=True),
@@ -79,18 +99,19 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           "Password:, (Y/N)? and more; the prompt that ended the last line is expected first.",
           raw=True),
     Magic("timeout", "%timeout [S]", "Show or set the longest wait for one line, in seconds (30).",
-          (arg("seconds", nargs="?", type=float),)),
+          (arg("seconds", nargs="?", type=SECONDS),)),
     Magic("quiet", "%quiet [MS]",
           "Show or set how long the console must stay silent to end a line with no prompt (400).",
-          (arg("ms", nargs="?", type=float),)),
+          (arg("ms", nargs="?", type=number(0, 600_000, " ms")),)),
     Magic("enter", "%enter [cr|lf|crlf]", "Show or set what Enter sends (cr).",
           (arg("ending", nargs="?", choices=["cr", "lf", "crlf"]),)),
     Magic("txdelay", "%txdelay [MS]", "Show or set a delay between typed characters, for UARTs "
-          "that drop characters (0).", (arg("ms", nargs="?", type=float),)),
+          "that drop characters (0).", (arg("ms", nargs="?", type=number(0, 10_000, " ms")),)),
     Magic("size", "%size [CxR]", "Show or set the screen size, e.g. %size 100x40 (80x25).",
           (arg("size", nargs="?"),)),
     Magic("scrollback", "%scrollback [LINES]", "Show or set how many scrolled-off lines a cell "
-          "shows at most (2000); %log keeps everything.", (arg("lines", nargs="?", type=int),)),
+          "shows at most (2000); %log keeps everything.",
+          (arg("lines", nargs="?", type=number(0, 1_000_000, " lines", int)),)),
     Magic("log", "%log [PATH|off]", "Append everything the console sends to PATH (secrets masked).",
           (arg("path", nargs="?"),)),
     Magic("password", "%password [ENVVAR]",
@@ -114,7 +135,7 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
           "shows (--keys Esc for a hidden GRUB menu); the countdown is stopped; with --select, the "
           "entry containing TEXT is highlighted and chosen.",
           (arg("--select", nargs="+", default=None), arg("--keys", default=None),
-           arg("--timeout", type=float, default=None)), touches=True),
+           arg("--timeout", type=SECONDS, default=None)), touches=True),
     Magic("controls", "%controls", "Show the control panel: power buttons (with a confirmation "
           "for NMI, reset and power off), a boot-menu pad, a live screen and a line to type."),
     Magic("env", "%env [NAME=VALUE]", "Show or set an environment variable of the kernel (runbook "
@@ -216,14 +237,11 @@ def summary(magic: Magic) -> str:
     return re.split(r"\.\s+(?=[A-Z])", magic.help, maxsplit=1)[0].rstrip(".")
 
 
-def parse_pattern(text: str) -> re.Pattern[str]:
+def parse_pattern(text: str) -> Pattern:
     """`/REGEX/` is a regular expression; anything else is literal text."""
     if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
-        try:
-            return re.compile(text[1:-1], re.MULTILINE)
-        except re.error as err:
-            raise MagicError(f"bad regex {text}: {err}") from None
-    return re.compile(re.escape(text))
+        return compile_pattern(text[1:-1], regex.MULTILINE)
+    return compile_pattern(regex.escape(text))
 
 
 @dataclass

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .patterns import Pattern, compile_pattern
+
 # Anchored at the start of the logical line that holds the cursor.
 LINE_PROMPTS = (
     r"[\w.-]+@[\w.()-]+(?::[^\n]*?)?\s?[#$%>]",  # user@host:path#   root@(none):/#   zsh user@host%
@@ -39,7 +41,7 @@ DEFAULT_PROMPT = (
 )
 
 # A path inside a prompt: it changes with `cd` and the prompt is still the same one.
-_PATH = re.compile(r"(?:[A-Za-z]:)?[~/\\][^#$%>\]\n]*")
+_PATH = re.compile(r"(?:(?<![\w.@-])[A-Za-z]:)?[~/\\][^#$%>\]\n]*")
 
 # The cursor row of a pager that waits for a key.
 PAGER = re.compile(
@@ -49,26 +51,19 @@ PAGER_NOTE = ("the console is in a pager waiting for a key: %key q leaves it; "
               "to avoid pagers, use --no-pager or set PAGER=cat (| more on Windows pages too)")
 
 
-class PromptError(ValueError):
-    pass
-
-
-def compile_prompt(pattern: str) -> re.Pattern[str]:
+def compile_prompt(pattern: str) -> Pattern:
     """A user's `%prompt REGEX` is anchored as the built-in shapes are: from the start of the
     logical line to the cursor (write `.*PATTERN` to match anywhere)."""
     if pattern != DEFAULT_PROMPT:
         pattern = f"^(?:{pattern})\\s*$"
-    try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise PromptError(f"bad prompt regex {pattern!r}: {err}") from None
+    return compile_pattern(pattern, what="prompt regex")
 
 
-def learned_prompt(text: str) -> re.Pattern[str] | None:
-    """The exact prompt that ended a line, with its path part free to change; None for a text
-    too short to tell anything (a lone `#`)."""
-    text = text.rstrip()
-    if len(text) < 2:
+def learned_prompt(text: str) -> Pattern | None:
+    """The exact prompt that ended a line, with its path part free to change.  Its trailing
+    space is part of it: the next line ends once that space came too (it may come in a later
+    packet, and the cell would show the cursor before it)."""
+    if not text.strip():
         return None
     parts, position = [], 0
     for match in _PATH.finditer(text):
@@ -76,7 +71,7 @@ def learned_prompt(text: str) -> re.Pattern[str] | None:
         parts.append(r"(?:[A-Za-z]:)?[~/\\][^#$%>\]\n]*?")
         position = match.end()
     parts.append(re.escape(text[position:]))
-    return re.compile("^" + "".join(parts) + r"\s*$")
+    return compile_pattern("^" + "".join(parts) + r"\s*$")
 
 
 def pager_waiting(cursor_row: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import ConsoleError, TransportClosed
+from .errors import ConsoleError, TransportClosed, WriteStopped
 from .ingest import FastForwardStream
 from .masking import Secrets
 from .screen import ConsoleScreen
@@ -66,6 +66,9 @@ class ConsoleSession:
         # power action, the connect): %wait looks from there.
         self.input_at = 0
         self._stopping = threading.Event()
+        self._write_lock = threading.Lock()
+        self._abort = threading.Event()
+        self.sent = 0  # bytes of the last write that went out
         self._reader = threading.Thread(target=self._read_loop, name="console-reader", daemon=True)
 
     @property
@@ -125,9 +128,26 @@ class ConsoleSession:
             self._listeners.remove(listener)
 
     # -- writing ----------------------------------------------------------------------------
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout: float | None = None) -> None:
+        """Bounded by `timeout`; `abort_writes` stops it within a quarter of a second."""
         self.require_connected()
-        self.transport.write(data)
+        with self._write_lock:
+            self._abort.clear()
+            self.sent = 0
+            try:
+                self.transport.write(data, timeout=timeout, abort=self._abort)
+            except WriteStopped as err:
+                self.sent = err.sent
+                raise
+            self.sent = len(data)
+
+    def abort_writes(self) -> bool:
+        """Stop a write in progress; True once no write is running (waits up to 1 s)."""
+        self._abort.set()
+        if self._write_lock.acquire(timeout=1):
+            self._write_lock.release()
+            return True
+        return False
 
     def require_connected(self) -> None:
         if self.closed_reason:

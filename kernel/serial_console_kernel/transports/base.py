@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Protocol
 
-from ..errors import UnsupportedAction
+from ..errors import UnsupportedAction, WriteStopped
 
 
 class Transport(Protocol):
     """Bytes in, bytes out.
 
     `read` blocks for at most `timeout` seconds and returns b"" when nothing arrived; it raises
-    `TransportClosed` once the peer is gone.  Reads happen on the session's reader thread;
-    writes come from the kernel's thread, so implementations must allow both at once.
+    `TransportClosed` once the peer is gone.  `write` gives up after `timeout` seconds, or
+    soon after `abort` is set, with WriteStopped (a peer that reads nothing must not hang the
+    kernel).  Reads happen on the session's reader thread; writes come from the kernel's
+    thread, so implementations must allow both at once.
     """
 
     description: str
@@ -21,7 +26,8 @@ class Transport(Protocol):
 
     def read(self, timeout: float) -> bytes: ...
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -33,3 +39,21 @@ def no_break(transport_name: str) -> None:
         f"{transport_name} cannot send a serial BREAK; use a device, rfc2217:// or telnet "
         "target, or a power backend with sysrq (qmp:, sim)"
     )
+
+
+def write_all(data: bytes, send_some: Callable[[memoryview], int], writable: Callable[[float], bool],
+              timeout: float | None, abort: threading.Event | None) -> None:
+    """Write in slices while the peer takes them: `send_some` never blocks (it returns 0 when
+    the peer's buffer is full), `writable(seconds)` waits for room."""
+    view, total = memoryview(data), len(data)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while view:
+        if abort is not None and abort.is_set():
+            raise WriteStopped("interrupted", total - len(view), total)
+        remaining = 0.25 if deadline is None else deadline - time.monotonic()
+        if remaining <= 0:
+            raise WriteStopped(
+                f"the console took {total - len(view)} of {total} bytes in {timeout:g} s and reads no "
+                "more (a hung target, flow control?): the rest was not typed", total - len(view), total)
+        if writable(min(0.25, remaining)):
+            view = view[send_some(view[:65536]):]

@@ -8,9 +8,10 @@ import select
 import shlex
 import signal
 import subprocess
+import threading
 
 from ..errors import ConsoleError, TransportClosed
-from .base import no_break
+from .base import no_break, write_all
 
 
 class CommandTransport:
@@ -24,6 +25,7 @@ class CommandTransport:
         self.description = "exec:" + command.strip()
         self._process: subprocess.Popen[bytes] | None = None
         self._fd = -1
+        self._write_lock = threading.Lock()
 
     def open(self) -> None:
         leader, follower = os.openpty()
@@ -42,6 +44,7 @@ class CommandTransport:
             raise ConsoleError(f"cannot run {self.argv[0]}: {err.strerror}") from None
         finally:
             os.close(follower)
+        os.set_blocking(leader, False)  # writes wait in select, bounded (see write_all)
         self._fd = leader
 
     def read(self, timeout: float) -> bytes:
@@ -52,6 +55,8 @@ class CommandTransport:
             if not ready:
                 return b""
             data = os.read(self._fd, 65536)
+        except BlockingIOError:
+            return b""
         except (OSError, ValueError):
             data = b""  # Linux reports EIO on the pty once the program exited
         if not data:
@@ -65,16 +70,26 @@ class CommandTransport:
                 status = self._process.wait(timeout=2)
         return f"{self.argv[0]} exited with status {status}"
 
-    def write(self, data: bytes) -> None:
-        if self._fd < 0:
+    def write(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None:
+        fd = self._fd
+        if fd < 0:
             raise TransportClosed(f"{self.description} is closed")
-        view = memoryview(data)
+
+        def send_some(chunk: memoryview) -> int:
+            try:
+                return os.write(fd, chunk)
+            except BlockingIOError:
+                return 0
+
+        def writable(seconds: float) -> bool:
+            return bool(select.select([], [fd], [], seconds)[1])
+
         try:
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-        except OSError as err:
-            raise TransportClosed(f"{self.description}: {err.strerror}") from None
+            with self._write_lock:
+                write_all(data, send_some, writable, timeout, abort)
+        except (OSError, ValueError) as err:
+            raise TransportClosed(f"{self.description}: {getattr(err, 'strerror', None) or err}") from None
 
     def send_break(self) -> None:
         no_break("exec:")

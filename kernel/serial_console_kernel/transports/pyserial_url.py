@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import serial
 
-from ..errors import ConsoleError, TransportClosed
+from ..errors import ConsoleError, TransportClosed, WriteStopped
 from .base import no_break
 
 _URL_SCHEMES = ("rfc2217://", "loop://", "spy://", "hwgrep://", "alt://", "cp2110://")
@@ -73,11 +75,16 @@ class PySerialTransport:
             # pyserial raises TypeError/AttributeError when the port is closed under a read.
             raise TransportClosed(f"{self.target} closed: {err}") from None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None:
         port = self._require_open()
         try:
+            port.write_timeout = timeout
             port.write(data)
             port.flush()
+        except serial.SerialTimeoutException:
+            raise WriteStopped(f"the console took no more within {timeout:g} s (flow control, a "
+                               "hung target?): the rest was not typed", 0, len(data)) from None
         except (serial.SerialException, OSError) as err:
             raise TransportClosed(f"{self.target} disconnected: {err}") from None
 

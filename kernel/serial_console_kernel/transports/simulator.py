@@ -41,7 +41,8 @@ class SimulatorTransport:
             chunks.append(self._incoming.get_nowait())
         return b"".join(chunks)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout: float | None = None, abort=None) -> None:
+        # In process: the machine queues what is typed, it never blocks.
         if self.simulation is None:
             raise TransportClosed(f"{self.description} is closed")
         self.simulation.type(data)

@@ -14,7 +14,7 @@ import threading
 from urllib.parse import urlsplit
 
 from ..errors import ConsoleError, TransportClosed
-from .base import no_break
+from .base import no_break, write_all
 
 # A flood is emulated in big bites: the fast path's fixed cost per read is a screenful.
 READ_SIZE = 1 << 20
@@ -27,9 +27,14 @@ class SocketTransport:
         self.description = target
         parts = urlsplit(target)
         self.telnet = parts.scheme == "telnet"
-        if not parts.hostname or not parts.port:
-            raise ConsoleError(f"bad target {target!r}: write {parts.scheme}://HOST:PORT")
-        self.address = (parts.hostname, parts.port)
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or out of range
+            port = None
+        if not parts.hostname or not port:
+            raise ConsoleError(f"bad target {target!r}: write {parts.scheme}://HOST:PORT "
+                               "with a port from 1 to 65535")
+        self.address = (parts.hostname, port)
         self._sock: socket.socket | None = None
         self._write_lock = threading.Lock()
         self._telnet_state = 0  # bytes still to skip of an IAC command
@@ -88,17 +93,29 @@ class SocketTransport:
                 out.append(byte)
         return bytes(out)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None:
         if self.telnet:
             data = data.replace(b"\xff", b"\xff\xff")
-        self._send(data)
+        self._send(data, timeout, abort)
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None:
         sock = self._require_open()
+
+        def send_some(chunk: memoryview) -> int:
+            try:
+                return sock.send(chunk, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return 0
+
+        def writable(seconds: float) -> bool:
+            return bool(select.select([], [sock], [], seconds)[1])
+
         try:
             with self._write_lock:
-                sock.sendall(data)
-        except OSError as err:
+                write_all(data, send_some, writable, timeout, abort)
+        except (OSError, ValueError) as err:
             raise TransportClosed(f"{self.target} disconnected: {err}") from None
 
     def send_break(self) -> None:
