@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,35 @@ def test_the_second_client_takes_over_and_the_first_is_told(server):
     second.sendall(b"\x00\xff\xfe garbage \x1b[A\r")
     second.sendall(b"id\r")
     assert b"Computer Name" in read_until(second, b"Computer Name")
+    # The first is disconnected: it reads the end of the stream, and what it types goes nowhere.
+    first.settimeout(10)
+    assert first.recv(4096) == b""
+    try:
+        first.sendall(b"cmd\r")
+    except OSError:
+        pass
+    second.sendall(b"ch\r")
+    assert b"Cmd0001" not in read_until(second, b"SAC>", limit=2)
     first.close()
     second.close()
+
+
+def test_a_client_that_stops_reading_is_dropped_and_junk_is_bounded(server):
+    console, control_address = server
+    stalled = socket.create_connection(tuple_of(console))
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    read_until(stalled, b"SAC>")
+    # It never reads again, while the machine prints megabytes (1 MB of junk is echoed too).
+    stalled.sendall(b"x" * (1 << 20))
+    started = time.monotonic()
+    for _ in range(40):
+        assert control(control_address, {"action": "health"})["ok"]
+    assert time.monotonic() - started < 10  # the machine never waited for the stalled client
+    fresh = socket.create_connection(tuple_of(console))
+    fresh.sendall(b"\r")
+    assert b"SAC>" in read_until(fresh, b"SAC>")
+    stalled.close()
+    fresh.close()
 
 
 def test_busy_port_is_a_one_line_error(server):

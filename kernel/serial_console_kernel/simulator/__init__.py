@@ -57,8 +57,16 @@ class Simulation:
     def detach(self, sink: Callable[[bytes], None]) -> None:
         self.runtime.remove_sink(sink)
 
-    def type(self, data: bytes) -> None:
-        self.runtime.post(lambda: self.machine.receive(data))
+    def type(self, data: bytes, done: Callable[[], None] | None = None) -> None:
+        """Keystrokes for the machine; `done` runs once it has taken them."""
+        def receive() -> None:
+            try:
+                self.machine.receive(data)
+            finally:
+                if done is not None:
+                    done()
+
+        self.runtime.post(receive)
 
     def control(self, action: str, argument: str = "") -> str:
         return str(self.runtime.call(lambda: self.machine.control(action, argument)))
