@@ -114,10 +114,9 @@ class Console:
                     self.typing = (text, done, "")
                     await asyncio.sleep(delay)
         except WriteStopped as err:
+            self.typing = None
             raise ConsoleError(str(err)) from None
-        finally:
-            if done == len(text):
-                self.typing = None
+        self.typing = None  # an interrupt (CancelledError) leaves it for `interrupted`
 
     def interrupted(self) -> str:
         """After an interrupt: stop a write in progress and say what it left in the console's
