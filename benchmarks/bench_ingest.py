@@ -88,3 +88,29 @@ def run(size: int, history_sample: int) -> list[dict]:
             "transcript_holds_every_byte": transcript_whole,
         })
     return results
+
+
+HOSTILE = {
+    "insert mode, one long line": lambda size: b"hello\r\n\x1b[4h" + b"x" * size,
+    "scroll region": lambda size: b"hello\r\n\x1b[5;10r" + b"".join(
+        b"line %06d of the region\r\n" % n for n in range(size // 26)),
+    "one line, no newline": lambda size: b"y" * size,
+    "unterminated titles": lambda size: b"".join(
+        b"\x1b]0;title %d no end " % n + b"z" * 40 for n in range(size // 60)),
+}
+
+
+def hostile(size: int) -> list[dict]:
+    """Inputs that take the slow, cell-by-cell path (or none at all): the engine alone."""
+    rows = []
+    for name, make in HOSTILE.items():
+        data = make(size)
+        session = ConsoleSession(open_transport("loop://"))
+        started = time.perf_counter()
+        for start in range(0, len(data), CHUNK * 16):
+            session.feed(data[start:start + CHUNK * 16])
+        elapsed = time.perf_counter() - started
+        session.close()
+        rows.append({"input": name, "bytes": len(data), "MBps": round(len(data) / elapsed / 1e6, 2),
+                     "dropped_sequences": session.malformed})
+    return rows

@@ -20,9 +20,9 @@ import bench_ingest  # noqa: E402
 import bench_kernel  # noqa: E402
 
 FULL = {"ingest_bytes": 4_000_000, "history_sample": 400_000, "cells": 300, "flood_mb": 100,
-        "memory_cells": 10_000, "live_seconds": 10}
+        "memory_cells": 10_000, "live_seconds": 10, "hostile_bytes": 2_000_000}
 QUICK = {"ingest_bytes": 300_000, "history_sample": 60_000, "cells": 30, "flood_mb": 2,
-         "memory_cells": 100, "live_seconds": 2}
+         "memory_cells": 100, "live_seconds": 2, "hostile_bytes": 100_000}
 
 
 def table(rows: list[dict]) -> str:
@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     ingest = bench_ingest.run(size["ingest_bytes"], size["history_sample"])
     print("## Ingest (unthrottled TCP console -> transport, emulation, snapshot, transcript)")
     print(table(ingest), "\n")
+    hostile = bench_ingest.hostile(size["hostile_bytes"])
+    print("## Hostile input (the engine alone: emulation cell by cell, or strings dropped)")
+    print(table(hostile), "\n")
     latency = bench_kernel.latency(size["cells"])
     print(f"## Cell latency: last prompt byte written -> execute_reply received ({latency['cells']} cells)")
     print(table([{"path": key, **value} for key, value in latency.items() if isinstance(value, dict)]), "\n")
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     print("## Live screen widget")
     print(table([live]))
 
-    results = {"machine": machine, "quick": args.quick, "ingest": ingest, "latency": latency,
+    results = {"machine": machine, "quick": args.quick, "ingest": ingest, "hostile": hostile,
+               "latency": latency,
                "memory": memory, "live_view": live}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
