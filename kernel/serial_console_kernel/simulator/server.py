@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import queue
-import select
 import socket
 import threading
 
 from ..errors import ConsoleError
-from ..transports.base import write_all
+from ..transports.base import write_to_socket
 from ..transports.tcp_socket import close_socket
 from . import Simulation
 
@@ -76,25 +75,14 @@ class Client:
         timer.start()
 
     def _write(self) -> None:
-        sock = self.sock
-
-        def send_some(chunk: memoryview) -> int:
-            try:
-                return sock.send(chunk, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return 0
-
-        def writable(seconds: float) -> bool:
-            return bool(select.select([], [sock], [], seconds)[1])
-
         while (data := self._queue.get()) is not None:
             try:
-                write_all(data, send_some, writable, None, self._give_up)
+                write_to_socket(self.sock, data, None, self._give_up)
             except (OSError, ValueError, ConsoleError):
                 break
             with self._lock:
                 self._behind -= len(data)
-        close_socket(sock)
+        close_socket(self.sock)
 
 
 class ConsoleServer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -57,3 +59,19 @@ def write_all(data: bytes, send_some: Callable[[memoryview], int], writable: Cal
                 "more (a hung target, flow control?): the rest was not typed", total - len(view), total)
         if writable(min(0.25, remaining)):
             view = view[send_some(view[:65536]):]
+
+
+def write_to_socket(sock: socket.socket, data: bytes, timeout: float | None,
+                    abort: threading.Event | None) -> None:
+    """`write_all` on a socket, without ever blocking in send."""
+
+    def send_some(chunk: memoryview) -> int:
+        try:
+            return sock.send(chunk, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return 0
+
+    def writable(seconds: float) -> bool:
+        return bool(select.select([], [sock], [], seconds)[1])
+
+    write_all(data, send_some, writable, timeout, abort)

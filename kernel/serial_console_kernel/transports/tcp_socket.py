@@ -14,7 +14,7 @@ import threading
 from urllib.parse import urlsplit
 
 from ..errors import ConsoleError, TransportClosed
-from .base import no_break, write_all
+from .base import no_break, write_to_socket
 
 # A flood is emulated in big bites: the fast path's fixed cost per read is a screenful.
 READ_SIZE = 1 << 20
@@ -102,19 +102,9 @@ class SocketTransport:
     def _send(self, data: bytes, timeout: float | None = None,
               abort: threading.Event | None = None) -> None:
         sock = self._require_open()
-
-        def send_some(chunk: memoryview) -> int:
-            try:
-                return sock.send(chunk, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return 0
-
-        def writable(seconds: float) -> bool:
-            return bool(select.select([], [sock], [], seconds)[1])
-
         try:
             with self._write_lock:
-                write_all(data, send_some, writable, timeout, abort)
+                write_to_socket(sock, data, timeout, abort)
         except (OSError, ValueError) as err:
             raise TransportClosed(f"{self.target} disconnected: {err}") from None
 
