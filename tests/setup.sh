@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   qemu-system-x86 busybox-static grub-pc-bin grub-common xorriso mtools cpio openssl
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core less
 )
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
