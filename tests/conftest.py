@@ -9,6 +9,19 @@ from jupyter_client.manager import start_new_kernel
 
 from helpers.processes import start_helper, stop_process
 
+# Tiers for the edit-test loop: `pytest -m "not vm and not browser and not slow"` runs in about
+# two minutes; CI runs everything.  Marked by where a test lives, so none is forgotten.
+TIERS = {"target": "vm", "test_browser.py": "browser", "test_binder.py": "slow",
+         "test_benchmarks.py": "slow"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for part in item.path.parts[-2:]:
+            if part in TIERS:
+                item.add_marker(TIERS[part])
+
+
 # Secrets reach the kernel the way a runbook's do: through its environment.
 os.environ["TCP_CONSOLE_PASSWORD"] = "hunter2-secret"
 
