@@ -87,3 +87,19 @@ def test_disconnect_ends_a_wait_at_once():
             run(console.wait_text(re.compile("never"), timeout=30))
     finally:
         console.close()
+
+
+def test_a_failure_that_escapes_the_emulation_closes_the_console_loudly(monkeypatch):
+    console = shell()
+    try:
+        run(console.quiet_for(0.3))
+
+        def broken(data: bytes) -> None:
+            raise TypeError("a bug of ours")
+
+        monkeypatch.setattr(console.session._stream, "feed", broken)
+        with pytest.raises(Exception, match="terminal emulation failed.*a bug of ours"):
+            run(console.type_line("echo hi"))
+        assert "a bug of ours" in console.session.closed_reason
+    finally:
+        console.close()

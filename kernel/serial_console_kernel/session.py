@@ -83,24 +83,28 @@ class ConsoleSession:
         while not self._stopping.is_set():
             try:
                 data = self.transport.read(0.25)
-                if data:
-                    self.feed(data)
             except TransportClosed as err:
                 self.closed_reason = str(err)
                 break
             except Exception as err:  # noqa: BLE001 - the reader must report, never die silently
                 self.closed_reason = f"{self.description}: {type(err).__name__}: {err}"
                 break
+            if not data:
+                continue
+            try:
+                self.feed(data)
+            except Exception as err:  # noqa: BLE001 - loudly: never a stale screen and `ok`
+                # Malformed sequences are dropped inside the emulation (ingest.py); what still
+                # escapes is a bug of ours, and the console is closed rather than left stale.
+                self.closed_reason = (f"the terminal emulation failed on the console's output "
+                                      f"({type(err).__name__}: {err}); %connect starts afresh")
+                break
         self._notify()
 
     def feed(self, data: bytes) -> None:
         with self._lock:
             row = self.screen.cursor.y
-            try:
-                self._stream.feed(data)
-            except Exception:  # noqa: BLE001 - a bug of ours must cost a chunk, not the console
-                self._stream.malformed += 1
-                self._stream._initialize_parser()
+            self._stream.feed(data)
             # Per chunk, not per move: a status line drawn elsewhere and the cursor put back
             # is not a new row of output.
             if self.screen.cursor.y != row:
