@@ -66,6 +66,16 @@ def test_reset_brings_the_banner_and_login_back(logged_in):
     assert execute(logged_in, "%status").stdout.startswith("connected to socket://")
 
 
+def test_power_off_then_on_boots_from_scratch(logged_in):
+    # QMP's `stop` then `cont` would resume the old machine; power on must boot a new one.
+    assert execute(logged_in, "%power off").stdout == "power off sent via qmp\n"
+    assert execute(logged_in, "%power status").stdout == "power status via qmp: off\n"
+    assert execute(logged_in, "%power on").status == "ok"
+    result = execute(logged_in, "%wait login: --timeout 60")
+    assert "SERIAL-TARGET BOOTED" in result.text, result.text
+    assert execute(logged_in, "%power status").stdout == "power status via qmp: running\n"
+
+
 def test_sysrq_over_a_telnet_line_break(kc_module):
     machine = LinuxVM(telnet=True, append="target.autologin")
     try:

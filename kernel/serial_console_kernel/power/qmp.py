@@ -29,6 +29,7 @@ class QmpPower:
             self.address = address
         self._client: QMPClient | None = None
         self._lock = asyncio.Lock()
+        self._powered_off = False
 
     async def _connected(self) -> QMPClient:
         if self._client is None:
@@ -60,9 +61,16 @@ class QmpPower:
         elif action == "restart":
             await self._execute("send-key", {"keys": _RESTART_KEYS})
         elif action == "power_off":
+            # QMP cannot cut the power and keep QEMU: stop the CPUs, and boot from scratch on
+            # power on (a `cont` would resume the machine where it was, which is not power on).
             await self._execute("stop")
+            self._powered_off = True
         elif action == "power_on":
+            if (await self._status()) == "running":
+                return "already on"
+            await self._execute("system_reset")
             await self._execute("cont")
+            self._powered_off = False
         elif action == "sysrq" and self.transport is not None:
             # Magic SysRq over serial: a BREAK on the console's UART, then the key within 5 s.
             await self._execute("chardev-send-break", {"id": await self._serial_chardev()})
@@ -77,7 +85,8 @@ class QmpPower:
         return await self._status() if action == "status" else f"{action} done"
 
     async def _status(self) -> str:
-        return str((await self._execute("query-status"))["status"])
+        status = str((await self._execute("query-status"))["status"])
+        return "off" if status == "paused" and self._powered_off else status
 
     async def _serial_chardev(self) -> str:
         chardevs = await self._execute("query-chardev")
