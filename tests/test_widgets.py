@@ -60,6 +60,16 @@ def test_panel_offers_what_the_backend_supports(kc):
     assert buttons["NMI"][1]["disabled"] is False
     assert buttons["Reset"][1]["disabled"] is True
     assert "cannot reset" in buttons["Reset"][1]["tooltip"]
+    # loop:// cannot send a BREAK and the backend has no SysRq: neither is offered.
+    assert buttons["BREAK"][1]["disabled"] is True and buttons["SysRq"][1]["disabled"] is True
+    assert buttons["BREAK"][1]["tooltip"] == ("neither the cmd power backend nor the console can "
+                                              "send BREAK")
+
+
+def test_panel_offers_break_and_sysrq_where_the_line_can_send_a_break(kc, tcp_console):
+    execute(kc, f"%connect {tcp_console.replace('socket://', 'telnet://')} --power none")
+    buttons = open_panel(kc)
+    assert buttons["BREAK"][1]["disabled"] is False and buttons["SysRq"][1]["disabled"] is False
 
 
 def test_power_off_asks_first_then_acts(kc):

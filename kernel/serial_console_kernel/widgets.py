@@ -27,6 +27,13 @@ PAD = ["F8", "Esc", "Tab", "Up", "Down", "Left", "Right", "Enter", "e", "Ctrl-X"
 MAX_UPDATES_PER_SECOND = 10
 
 
+def _why_not(action: str, power) -> str:
+    backend = f"the {power.name} power backend" if power is not None else "no power backend"
+    if action in ("break", "sysrq"):
+        return f"neither {backend} nor the console can send {LABELS.get(action, 'SysRq')}"
+    return f"{backend} cannot {action.replace('_', ' ')}"
+
+
 class LiveScreen:
     """Keeps an HTML widget equal to the console's screen, throttled, without polling."""
 
@@ -117,14 +124,13 @@ class ControlPanel:
     def refresh(self) -> None:
         """Offer what the backend supports; disable the rest, saying why."""
         power = self.kernel.power
-        supported = power.actions if power is not None else frozenset()
-        for action, button in self.power_buttons.items():
-            button.disabled = action not in supported and action != "break"
-            button.tooltip = ("" if not button.disabled else
-                              f"the {power.name if power else 'current'} power backend cannot "
-                              f"{action.replace('_', ' ')}")
-        self.sysrq_button.disabled = False
         console = self.kernel.console
+        supported = set(power.actions if power is not None else ())
+        if console is not None and getattr(console.session.transport, "can_break", False):
+            supported |= {"break", "sysrq"}  # on the line itself (see power/line.py)
+        for action, button in [*self.power_buttons.items(), ("sysrq", self.sysrq_button)]:
+            button.disabled = action not in supported
+            button.tooltip = _why_not(action, power) if button.disabled else ""
         self.live.attach(console.session if console is not None else None)
 
     # -- clicks --------------------------------------------------------------------------------------

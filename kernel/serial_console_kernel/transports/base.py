@@ -23,6 +23,7 @@ class Transport(Protocol):
     """
 
     description: str
+    can_break: bool  # send_break works: the panel offers BREAK and SysRq on the line
 
     def open(self) -> None: ...
 

@@ -15,6 +15,8 @@ from .base import no_break, write_all
 
 
 class CommandTransport:
+    can_break = False  # a pty has no BREAK to pass on
+
     def __init__(self, command: str) -> None:
         try:
             self.argv = shlex.split(command)

@@ -17,6 +17,7 @@ class PySerialTransport:
         self.target = target
         self.baud = baud
         self.description = target
+        self.can_break = not target.startswith("loop://")
         self._port: serial.SerialBase | None = None
 
     @property

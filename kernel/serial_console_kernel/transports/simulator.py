@@ -9,6 +9,8 @@ from ..errors import ConsoleError, TransportClosed
 
 
 class SimulatorTransport:
+    can_break = True
+
     def __init__(self, target: str) -> None:
         kind, _, query = target[len("sim:"):].partition("?")
         params = {k: v[-1] for k, v in parse_qs(query).items()}

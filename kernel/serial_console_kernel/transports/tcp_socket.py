@@ -27,6 +27,7 @@ class SocketTransport:
         self.description = target
         parts = urlsplit(target)
         self.telnet = parts.scheme == "telnet"
+        self.can_break = self.telnet  # IAC BRK; raw TCP has no way to say BREAK
         try:
             port = parts.port
         except ValueError:  # not a number, or out of range
