@@ -10,7 +10,7 @@ from jupyter_client.manager import start_new_kernel
 from helpers.processes import start_helper, stop_process
 
 # Tiers for the edit-test loop: `pytest -m "not vm and not browser and not slow"` runs in about
-# two minutes; CI runs everything.  Marked by where a test lives, so none is forgotten.
+# three minutes; CI runs everything.  Marked by where a test lives, so none is forgotten.
 TIERS = {"target": "vm", "test_browser.py": "browser", "test_binder.py": "slow",
          "test_benchmarks.py": "slow"}
 

@@ -84,3 +84,18 @@ def test_bad_arguments_get_a_one_line_error(line):
                 compile_prompt(step.args)
     message = str(failure.value)
     assert message and "\n" not in message and "Traceback" not in message
+
+
+def test_every_declared_magic_has_a_handler_and_every_handler_is_declared():
+    from serial_console_kernel.kernel import SerialConsoleKernel
+
+    handlers = {name[len("magic_"):].replace("_", "-") for name in dir(SerialConsoleKernel)
+                if name.startswith("magic_")}
+    assert handlers == set(MAGICS)
+
+
+def test_a_magic_that_acts_on_the_console_says_so():
+    # `touches` decides whether an error shows the screen: every action on the machine must.
+    acting = {"connect", "screen", "send", "key", "wait", "password", "nmi", "reset", "restart",
+              "power", "sysrq", "break", "boot-menu"}
+    assert {name for name, magic in MAGICS.items() if magic.touches} == acting

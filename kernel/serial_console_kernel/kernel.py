@@ -123,16 +123,16 @@ class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):
 
     async def _run_cell(self, code: str, silent: bool) -> None:
         steps = parse_cell(code)
-        touched = False
+        touched = acting = False  # the cell shows the screen; an error would show it
         self.full_screen = False
         try:
             for step in steps:
                 # Marked before it runs, so a failing wait still shows the screen.
-                touched = touched or step.magic is None or step.magic.touches
+                acting = acting or step.magic is None or step.magic.touches
                 touched = await self._run_step(step) or touched
         except (ConsoleError, asyncio.CancelledError):
             # "Error with the screen at that moment": show what the console shows, then fail.
-            if touched and self.console is not None and not silent:
+            if (touched or acting) and self.console is not None and not silent:
                 self._show_screen()
             raise
         if touched and not silent:

@@ -38,7 +38,8 @@ class Magic:
     args: tuple[Arg, ...] = ()
     raw: bool = False  # the rest of the line is one text argument, taken as typed
     quoted_words: bool = False  # positional words keep their quotes (a command line for exec:)
-    touches: bool = False  # it acts on the console: an error shows the screen too
+    touches: bool = False  # it acts on the machine: an error shows the screen (the handler's
+    # return value says whether a success does)
 
     def options(self) -> list[str]:
         return [flag for a in self.args for flag in a.flags if flag.startswith("--")]
@@ -123,7 +124,7 @@ MAGICS: dict[str, Magic] = {m.name: m for m in [
     Magic("restart", "%restart", "Restart the machine gracefully (Ctrl-Alt-Del, ACPI, the platform's "
           "restart).", touches=True),
     Magic("power", "%power on|off|cycle|status", "Switch the machine's power or show its state.",
-          (arg("state", choices=["on", "off", "cycle", "status"]),)),
+          (arg("state", choices=["on", "off", "cycle", "status"]),), touches=True),
     Magic("sysrq", "%sysrq KEY", "Linux Magic SysRq: KEY after a BREAK (h help, s sync, u remount, "
           "b reboot, c crash).", (arg("key"),), touches=True),
     Magic("break", "%break", "Send a serial BREAK.", touches=True),
