@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from .errors import ConsoleError, WriteStopped
+from .errors import ConsoleError, ExpectationFailed, WriteStopped
 from .keys import key_bytes, key_names
 from .patterns import Pattern, search
 from .prompts import DEFAULT_PROMPT, PAGER_NOTE, compile_prompt, learned_prompt, pager_waiting
@@ -26,9 +26,6 @@ from .snapshot import Snapshot
 # ended on last time ends the next one at once, so this is paid only when the prompt changes.
 NEW_PROMPT_SETTLE = 0.1
 
-
-class ExpectationFailed(ConsoleError):
-    """%expect did not find what the runbook says must be there."""
 
 
 class EchoTracker:

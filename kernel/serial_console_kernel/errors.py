@@ -19,3 +19,23 @@ class WriteStopped(ConsoleError):
     def __init__(self, message: str, sent: int, total: int) -> None:
         super().__init__(message)
         self.sent, self.total = sent, total
+
+
+class MagicError(ConsoleError):
+    """A magic was misspelt or given bad arguments."""
+
+
+class PatternError(ConsoleError):
+    """A pattern that does not compile, or takes too long to match."""
+
+
+class ExpectationFailed(ConsoleError):
+    """%expect did not find what the runbook says must be there."""
+
+
+class WaitTimeout(ConsoleError):
+    """A wait ran out of time; the screen at that moment goes with the error."""
+
+
+class Interrupted(ConsoleError):
+    """An interrupt stopped the cell; the console stays connected."""

@@ -16,7 +16,7 @@ from ipykernel.comm import CommManager
 from ipykernel.kernelbase import Kernel
 
 from . import __version__
-from .errors import ConsoleError
+from .errors import ConsoleError, Interrupted
 from .handlers import MagicHandlers
 from .keys import key_names
 from .magics import MAGICS, Step, help_text, parse_cell
@@ -29,9 +29,6 @@ NOT_CONNECTED = (
     "%connect socket://127.0.0.1:4555, %connect /dev/ttyUSB0 --baud 115200"
 )
 
-
-class Interrupted(ConsoleError):
-    pass
 
 
 class SerialConsoleKernel(MagicHandlers, PowerHandlers, Kernel):

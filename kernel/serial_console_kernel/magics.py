@@ -12,12 +12,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .errors import ConsoleError
+from .errors import MagicError
 from .patterns import Pattern, compile_pattern
-
-
-class MagicError(ConsoleError):
-    """A magic was misspelt or given bad arguments."""
 
 
 @dataclass(frozen=True)

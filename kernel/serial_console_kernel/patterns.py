@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import regex
 
-from .errors import ConsoleError
+from .errors import PatternError
 
 MATCH_TIMEOUT = 1.0  # seconds for one search; a sane pattern takes microseconds
 
 Pattern = regex.Pattern
 _BOUNDED = type(regex.compile(""))
 
-
-class PatternError(ConsoleError):
-    """A pattern that does not compile, or takes too long to match."""
 
 
 def compile_pattern(pattern: str, flags: int = 0, what: str = "regex") -> Pattern:

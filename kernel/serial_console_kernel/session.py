@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import ConsoleError, TransportClosed, WriteStopped
+from .errors import TransportClosed, WaitTimeout, WriteStopped
 from .ingest import FastForwardStream
 from .masking import Secrets
 from .screen import ConsoleScreen
@@ -25,9 +25,6 @@ from .transports.base import Transport
 T = TypeVar("T")
 
 
-
-class WaitTimeout(ConsoleError):
-    """A wait ran out of time; the screen at that moment goes with the error."""
 
 
 @dataclass
