@@ -15,14 +15,13 @@ import time
 import ipywidgets as w
 
 from .errors import ConsoleError
-from .power.base import ACTIONS
+from .power.base import ACTIONS, TEXT, Action
 
 PANEL_TEXT = "Serial Console controls (open in JupyterLab or Notebook to use them)"
-CONFIRM = {"nmi": "Are you sure you want to send an NMI? It crashes the OS into a dump.",
-           "reset": "Are you sure you want to hard reset the machine?",
-           "power_off": "Are you sure you want to power the machine off?"}
-LABELS = {"nmi": "NMI", "reset": "Reset", "restart": "Restart", "power_off": "Power off",
-          "power_on": "Power on", "power_cycle": "Power cycle", "break": "BREAK"}
+CONFIRM = {action.value: text.confirm for action, text in TEXT.items() if text.confirm}
+# The power buttons, in this order; SysRq has a key field beside it, status is no button.
+LABELS = {action.value: TEXT[action].label for action in Action
+          if action not in (Action.SYSRQ, Action.STATUS)}
 PAD = ["F8", "Esc", "Tab", "Up", "Down", "Left", "Right", "Enter", "e", "Ctrl-X"]
 MAX_UPDATES_PER_SECOND = 10
 
@@ -30,7 +29,7 @@ MAX_UPDATES_PER_SECOND = 10
 def _why_not(action: str, power) -> str:
     backend = f"the {power.name} power backend" if power is not None else "no power backend"
     if action in ("break", "sysrq"):
-        return f"neither {backend} nor the console can send {LABELS.get(action, 'SysRq')}"
+        return f"neither {backend} nor the console can send {TEXT[Action(action)].label}"
     return f"{backend} cannot {action.replace('_', ' ')}"
 
 

@@ -114,3 +114,13 @@ def test_line_break_on_a_raw_socket_says_it_cannot():
     finally:
         transport.close()
         server.close()
+
+
+def test_every_action_is_named_once_with_its_words():
+    from serial_console_kernel.power.base import TEXT, Action
+    from serial_console_kernel.simulator.server import ACTIONS as SERVER_ACTIONS
+
+    assert set(TEXT) == set(Action) and all(text.label and text.done for text in TEXT.values())
+    assert {a for a in Action if TEXT[a].confirm} == {Action.NMI, Action.RESET, Action.POWER_OFF}
+    assert set(SERVER_ACTIONS) == {a.value for a in Action} | {"health"}
+    assert "nmi" == Action.NMI and "nmi" in frozenset({Action.NMI})  # strings and members agree

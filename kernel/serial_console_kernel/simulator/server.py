@@ -15,6 +15,7 @@ import socket
 import threading
 
 from ..errors import ConsoleError
+from ..power.base import ACTIONS as POWER_ACTIONS
 from ..transports.base import write_to_socket
 from ..transports.tcp_socket import close_socket
 from . import Simulation
@@ -24,8 +25,7 @@ CONSOLE_GRACE = 2.0  # seconds a control request waits for a console client bein
 BEHIND_LIMIT = 1 << 20  # bytes a client may fall behind before it is dropped
 INPUT_BACKLOG = 16384  # bytes typed and not yet taken by the machine; more is an overrun
 GOODBYE_TIMEOUT = 2.0  # seconds to tell a client it was taken over
-ACTIONS = ("nmi", "reset", "restart", "power_off", "power_on", "power_cycle", "sysrq", "break",
-           "status", "health")
+ACTIONS = (*POWER_ACTIONS, "health")
 
 
 def parse_address(text: str) -> tuple[str, int]:
