@@ -8,9 +8,10 @@ import threading
 import tty
 
 import pytest
+import serial
 
 from serial_console_kernel.errors import ConsoleError, TransportClosed, UnsupportedAction
-from serial_console_kernel.transports import open_transport
+from serial_console_kernel.transports import known_schemes, open_transport
 
 
 def read_until(transport, needle: bytes, limit: int = 40) -> bytes:
@@ -94,3 +95,51 @@ def test_a_device_in_use_is_refused_with_a_clear_error():
 def test_bad_targets(target, message):
     with pytest.raises(ConsoleError, match=message):
         open_transport(target)
+
+
+def test_a_package_adds_a_transport_through_the_entry_point_group(tmp_path, monkeypatch):
+    # As an installed plugin would: a module, and its distribution's entry point.
+    (tmp_path / "echo_transport.py").write_text(
+        "class EchoTransport:\n"
+        "    can_break = False\n"
+        "    def __init__(self, target, baud=0):\n"
+        "        self.description, self.baud, self.pending = target, baud, b''\n"
+        "    def open(self): self.pending = b'echo transport ready\\r\\n'\n"
+        "    def read(self, timeout):\n"
+        "        data, self.pending = self.pending, b''\n"
+        "        return data\n"
+        "    def write(self, data, timeout=None, abort=None): self.pending += data\n"
+        "    def close(self): pass\n"
+        "    def send_break(self): pass\n")
+    info = tmp_path / "echo_transport-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: echo-transport\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[serial_console_kernel.transports]\necho = echo_transport:EchoTransport\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    transport = open_transport("echo://anything", baud=9600)
+    assert type(transport).__name__ == "EchoTransport" and transport.baud == 9600
+    assert "echo" in known_schemes()
+    transport.write(b"hi")
+    assert read_until(transport, b"hi").startswith(b"echo transport ready")
+
+
+def test_pyserial_extension_schemes_are_pyserials_to_open(tmp_path, monkeypatch):
+    # pyserial's own open registry: a package in serial.protocol_handler_packages.
+    package = tmp_path / "more_handlers"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "protocol_fancy.py").write_text(
+        "from serial.urlhandler.protocol_loop import Serial as LoopSerial\n"
+        "class Serial(LoopSerial):\n"
+        "    def from_url(self, url):\n"
+        "        return super().from_url(url.replace('fancy://', 'loop://'))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(serial, "protocol_handler_packages", [*serial.protocol_handler_packages,
+                                                              "more_handlers"])
+    transport = open_transport("fancy://")
+    try:
+        transport.write(b"ping")
+        assert read_until(transport, b"ping") == b"ping"
+    finally:
+        transport.close()

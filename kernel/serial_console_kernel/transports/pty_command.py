@@ -17,7 +17,8 @@ from .base import no_break, write_all
 class CommandTransport:
     can_break = False  # a pty has no BREAK to pass on
 
-    def __init__(self, command: str) -> None:
+    def __init__(self, target: str, *, baud: int = 0) -> None:
+        command = target[len("exec:"):] if target.startswith("exec:") else target
         try:
             self.argv = shlex.split(command)
         except ValueError as err:

@@ -1,15 +1,31 @@
-"""Device paths and pyserial URLs: /dev/tty*, rfc2217://, loop://, spy://, hwgrep://."""
+"""Device paths and pyserial URLs: /dev/tty*, rfc2217://, loop://, spy://, hwgrep://, and the
+schemes of pyserial's extensions (packages added to `serial.protocol_handler_packages`)."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import threading
 
 import serial
 
 from ..errors import ConsoleError, TransportClosed, WriteStopped
+from . import scheme_of
 from .base import no_break
 
-_URL_SCHEMES = ("rfc2217://", "loop://", "spy://", "hwgrep://", "alt://", "cp2110://")
+
+def pyserial_schemes() -> set[str]:
+    """The URL schemes pyserial can open now: a `protocol_NAME` module in one of its handler
+    packages is the scheme NAME (serial_for_url looks them up the same way)."""
+    schemes = set()
+    for package in serial.protocol_handler_packages:
+        try:
+            path = importlib.import_module(package).__path__
+        except (ImportError, AttributeError):
+            continue
+        schemes |= {module.name[len("protocol_"):] for module in pkgutil.iter_modules(path)
+                    if module.name.startswith("protocol_")}
+    return schemes
 
 
 class PySerialTransport:
@@ -22,14 +38,16 @@ class PySerialTransport:
 
     @property
     def is_device(self) -> bool:
-        return not self.target.startswith(_URL_SCHEMES)
+        return scheme_of(self.target) is None
 
     def open(self) -> None:
-        if "://" in self.target and not self.target.startswith(_URL_SCHEMES):
-            scheme = self.target.split("://", 1)[0]
+        scheme = scheme_of(self.target)
+        if scheme is not None and scheme not in pyserial_schemes():
+            from . import known_schemes
+
             raise ConsoleError(
-                f"unknown target scheme {scheme!r}: use a device path, socket://HOST:PORT, "
-                "telnet://HOST:PORT, rfc2217://HOST:PORT, loop://, exec:COMMAND or sim:windows"
+                f"unknown target scheme {scheme!r}: use a device path (/dev/ttyUSB0) or one of "
+                + ", ".join(f"{name}:" for name in known_schemes())
             )
         try:
             port = serial.serial_for_url(

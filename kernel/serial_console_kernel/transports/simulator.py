@@ -11,7 +11,7 @@ from ..errors import ConsoleError, TransportClosed
 class SimulatorTransport:
     can_break = True
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, baud: int = 0) -> None:
         kind, _, query = target[len("sim:"):].partition("?")
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         self.kind = kind or "windows"

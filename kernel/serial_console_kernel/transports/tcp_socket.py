@@ -22,7 +22,7 @@ IAC, DONT, DO, WONT, WILL, SB, SE, BRK = 255, 254, 253, 252, 251, 250, 240, 243
 
 
 class SocketTransport:
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, baud: int = 0) -> None:  # baud: a TCP console has none
         self.target = target
         self.description = target
         parts = urlsplit(target)
