@@ -6,12 +6,16 @@ import os
 import socket
 import threading
 import tty
+from pathlib import Path
 
 import pytest
 import serial
 
+import serial_console_kernel
 from serial_console_kernel.errors import ConsoleError, TransportClosed, UnsupportedAction
 from serial_console_kernel.transports import known_schemes, open_transport
+
+kernel_package = Path(serial_console_kernel.__file__).parent
 
 
 def read_until(transport, needle: bytes, limit: int = 40) -> bytes:
@@ -143,3 +147,20 @@ def test_pyserial_extension_schemes_are_pyserials_to_open(tmp_path, monkeypatch)
         assert read_until(transport, b"ping") == b"ping"
     finally:
         transport.close()
+
+
+def test_a_target_brings_its_defaults_and_the_kernel_never_names_a_scheme():
+    from serial_console_kernel.transports.base import default
+
+    windows, loop = open_transport("sim:windows"), open_transport("loop://")
+    try:
+        assert (default(windows, "default_keys"), default(windows, "default_power")) == ("ems", "sim")
+        assert default(windows, "default_password")
+        assert (default(loop, "default_keys"), default(loop, "default_power"),
+                default(loop, "default_password")) == ("xterm", None, None)
+    finally:
+        windows.close()
+        loop.close()
+    jupyter_layer = "".join((kernel_package / name).read_text() for name in
+                            ("kernel.py", "handlers.py", "power_handlers.py", "widgets.py"))
+    assert 'startswith("sim:' not in jupyter_layer

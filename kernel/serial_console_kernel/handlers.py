@@ -16,6 +16,7 @@ from .session import ConsoleSession
 from .settings import parse_size
 from .transcript import Transcript
 from .transports import open_transport
+from .transports.base import default
 
 PASSWORD_PROMPT_TIMEOUT = 300.0
 SETTLE_AFTER_MATCH = 0.15
@@ -41,7 +42,6 @@ class MagicHandlers:
             settings.baud = args.baud
         if args.size:
             settings.columns, settings.lines = parse_size(args.size)
-        settings.keys = args.keys or ("ems" if target.startswith("sim:windows") else "xterm")
         if args.prompt:
             Console.validate_prompt(args.prompt)
             settings.prompt = args.prompt
@@ -49,6 +49,7 @@ class MagicHandlers:
             await asyncio.to_thread(self.console.close)
             self.console = None
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud)
+        settings.keys = args.keys or default(transport, "default_keys")
         vars(self.settings).update(vars(settings))
         settings = self.settings
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
@@ -59,7 +60,7 @@ class MagicHandlers:
         session.start()
         self.console = Console(session, settings, target)
         self.last_target = target
-        power = args.power or ("sim" if target.startswith("sim:") else None)
+        power = args.power or default(transport, "default_power")
         if power == "none":
             power = None
         await self.set_power_backend(power)
@@ -129,12 +130,11 @@ class MagicHandlers:
     async def magic_password(self, args) -> bool:
         console = self.require_console()
         secret = os.environ.get(args.envvar) if args.envvar else None
-        if not secret and console.target.startswith("sim:"):
-            from .simulator import default_password
-
-            secret = default_password(console.target)
-            self.print_text(f"{args.envvar or 'no variable'} is not set: typing the simulator's "
-                            "documented default password")
+        if not secret:
+            secret = default(console.session.transport, "default_password")
+            if secret:
+                self.print_text(f"{args.envvar or 'no variable'} is not set: typing the "
+                                "simulator's documented default password")
         if not secret:
             if not self._allow_stdin:
                 where = f"set the environment variable {args.envvar}" if args.envvar else \

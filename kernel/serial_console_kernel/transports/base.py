@@ -24,6 +24,11 @@ class Transport(Protocol):
 
     description: str
     can_break: bool  # send_break works: the panel offers BREAK and SysRq on the line
+    # Defaults a target brings with it (see DEFAULTS for the rest): the key profile, the power
+    # backend spec, and a password to type when %password finds none.
+    default_keys: str
+    default_power: str | None
+    default_password: str | None
 
     def open(self) -> None: ...
 
@@ -76,3 +81,11 @@ def write_to_socket(sock: socket.socket, data: bytes, timeout: float | None,
         return bool(select.select([], [sock], [], seconds)[1])
 
     write_all(data, send_some, writable, timeout, abort)
+
+
+DEFAULTS = {"default_keys": "xterm", "default_power": None, "default_password": None}
+
+
+def default(transport: Transport, name: str):
+    """A transport's default, or the general one when it does not say."""
+    return getattr(transport, name, DEFAULTS[name])

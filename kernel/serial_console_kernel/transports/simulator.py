@@ -20,6 +20,16 @@ class SimulatorTransport:
         self.description = target
         self._incoming: queue.Queue[bytes] = queue.Queue()
         self.simulation = None
+        # Windows' EMS console takes VT100+ keys (F8 is Esc 8); power goes to the simulator.
+        self.default_keys = "ems" if self.kind == "windows" else "xterm"
+        self.default_power = "sim"
+
+    @property
+    def default_password(self) -> str:
+        """The simulated machine's documented sign-in password."""
+        from ..simulator import default_password
+
+        return default_password(self.description)
 
     def open(self) -> None:
         from ..simulator import Simulation
