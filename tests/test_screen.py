@@ -106,3 +106,14 @@ def test_wrapped_rows_make_one_logical_line():
     # A row exactly as wide as the screen, then a real line break: two lines.
     feed(screen, b"\r\n0123456789\r\n# ")
     assert screen.line_before_cursor() == "# "
+
+
+def test_text_since_any_offset_is_the_tail_of_what_was_drawn():
+    screen = ConsoleScreen(20, 5)
+    drawn = ""
+    for n in range(6000):  # more chunks than are kept apart
+        chunk = f"chunk {n}\n"
+        screen._fresh(chunk)
+        drawn += chunk
+    for offset in (0, 1, len(drawn) - 9, len(drawn) - 20_000, len(drawn), len(drawn) + 5):
+        assert screen.text_since(offset) == drawn[max(0, offset):], offset

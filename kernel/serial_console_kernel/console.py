@@ -71,7 +71,7 @@ class Console:
         self.session = session
         self.settings = settings
         self.target = target
-        self._prompt = self.compile(settings.prompt)
+        self._prompt = compile_prompt(settings.prompt)
         self._known_prompt: Pattern | None = None
         self.echoes: bool | None = None  # learned: does this console echo typed lines?
         self._unechoed = 0  # lines in a row whose output came but never their echo
@@ -79,11 +79,8 @@ class Console:
         self._typed: list[tuple[str, int, int | None]] = []  # this cell's lines: text, echo span
         self.typing: tuple[str, int, str] | None = None  # text, characters sent, piece under way
 
-    compile = staticmethod(compile_prompt)
-    validate_prompt = compile
-
     def set_prompt(self, pattern: str) -> None:
-        self._prompt = self.compile(pattern)
+        self._prompt = compile_prompt(pattern)
         self._known_prompt = None
         self.settings.prompt = pattern
 

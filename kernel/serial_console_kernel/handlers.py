@@ -11,7 +11,7 @@ from .console import Console
 from .errors import ConsoleError
 from .keys import decode_escapes
 from .magics import MAGICS, help_text, parse_pattern
-from .prompts import DEFAULT_PROMPT
+from .prompts import DEFAULT_PROMPT, compile_prompt
 from .session import ConsoleSession
 from .settings import parse_size
 from .transcript import Transcript
@@ -43,7 +43,7 @@ class MagicHandlers:
         if args.size:
             settings.columns, settings.lines = parse_size(args.size)
         if args.prompt:
-            Console.validate_prompt(args.prompt)
+            compile_prompt(args.prompt)
             settings.prompt = args.prompt
         if self.console is not None:
             await asyncio.to_thread(self.console.close)
@@ -184,7 +184,7 @@ class MagicHandlers:
             self.print_text(f"prompt {self.settings.prompt}")
             return False
         pattern = DEFAULT_PROMPT if text == "default" else text
-        Console.validate_prompt(pattern)
+        compile_prompt(pattern)
         self.settings.prompt = pattern
         if self.console is not None:
             self.console.set_prompt(pattern)

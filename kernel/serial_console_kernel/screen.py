@@ -117,13 +117,24 @@ class ConsoleScreen(pyte.Screen):
         if self._drawn_size > 2 * FRESH_LIMIT:
             joined = "".join(self._drawn)[-FRESH_LIMIT:]
             self._drawn, self._drawn_size = [joined], len(joined)
+        elif len(self._drawn) > 4096:  # many small draws: one string, now and then
+            self._drawn = ["".join(self._drawn)]
 
     def text_since(self, offset: int) -> str:
-        """What was drawn from the absolute `offset` on (as far back as the buffer reaches)."""
-        if len(self._drawn) > 1:
-            self._drawn = ["".join(self._drawn)]
-        text = self._drawn[0] if self._drawn else ""
-        return text[max(0, offset - (self.drawn_total - self._drawn_size)):]
+        """What was drawn from the absolute `offset` on (as far back as the buffer reaches).
+        Only the chunks it needs are joined: a wait asks after every chunk that arrives, and
+        joining the whole buffer each time cost 0.3 ms per small chunk with 1 MB behind it."""
+        wanted = self.drawn_total - max(offset, self.drawn_total - self._drawn_size)
+        if wanted <= 0:
+            return ""
+        parts, size = [], 0
+        for chunk in reversed(self._drawn):
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= wanted:
+                break
+        text = "".join(reversed(parts))
+        return text[len(text) - wanted:]
 
     def fresh_text(self) -> str:
         """What was drawn since the last snapshot."""
