@@ -13,8 +13,8 @@ import pyte
 from servers import FloodServer
 from workloads import WORKLOADS
 
-from serial_console_kernel.session import ConsoleSession
-from serial_console_kernel.transcript import Transcript
+from serial_console_kernel.engine.session import ConsoleSession
+from serial_console_kernel.engine.transcript import Transcript
 from serial_console_kernel.transports import open_transport
 
 LINE_RATE = 115200 / 10  # bytes per second on a 115200-baud line (8N1)

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from serial_console_kernel.console import Console
-from serial_console_kernel.session import ConsoleSession
-from serial_console_kernel.settings import Settings
+from serial_console_kernel.engine.console import Console
+from serial_console_kernel.engine.session import ConsoleSession
+from serial_console_kernel.engine.settings import Settings
 from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD
 from serial_console_kernel.transports import open_transport
 

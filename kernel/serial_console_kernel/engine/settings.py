@@ -1,0 +1,35 @@
+"""What a user can tune per notebook; each field has a magic of the same name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ConsoleError
+from .prompts import DEFAULT_PROMPT
+
+ENTER = {"cr": "\r", "lf": "\n", "crlf": "\r\n"}
+
+
+@dataclass
+class Settings:
+    prompt: str = DEFAULT_PROMPT
+    timeout: float = 30.0
+    quiet_ms: float = 400.0
+    enter: str = "cr"
+    txdelay_ms: float = 0.0
+    columns: int = 80
+    lines: int = 25
+    scrollback: int = 2000
+    keys: str = "xterm"
+    baud: int = 115200
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'100x40' → (100, 40): columns by rows."""
+    try:
+        columns, lines = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise ConsoleError(f"bad size {text!r}: write COLUMNSxROWS, e.g. 100x40") from None
+    if not (10 <= columns <= 500 and 2 <= lines <= 300):
+        raise ConsoleError(f"size {text} out of range: 10-500 columns, 2-300 rows")
+    return columns, lines

@@ -1,0 +1,41 @@
+"""Connection magics: %connect, %disconnect, %status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .declare import Magic, arg, number
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+
+async def connect(cell: Cell, args) -> bool:
+    await cell.target.connect(" ".join(args.target), baud=args.baud, keys=args.keys,
+                              size=args.size, prompt=args.prompt, power=args.power)
+    return True
+
+
+async def disconnect(cell: Cell, args) -> bool:
+    target = await cell.target.disconnect()
+    cell.print(f"disconnected from {target}" if target else "not connected")
+    return False
+
+
+async def status(cell: Cell, args) -> bool:
+    cell.print(cell.target.status())
+    return False
+
+
+MAGICS = [
+    Magic("connect", "%connect [TARGET] [--baud N] [--keys xterm|ems] [--size CxR] [--prompt REGEX]",
+          "Connect to a console: a device (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, "
+          "loop://, exec:COMMAND (virsh console vm1, ipmitool … sol activate) or sim:windows. "
+          "Without TARGET, reconnect to the last one.",
+          (arg("target", nargs="*"), arg("--baud", type=number(1, 10_000_000, kind=int), default=None),
+           arg("--keys", choices=["xterm", "ems"], default=None),
+           arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
+           arg("--power", default=None)), quoted_words=True, run=connect, touches=True),
+    Magic("disconnect", "%disconnect", "Close the console connection.", run=disconnect),
+    Magic("status", "%status", "Show the target, the connection and the settings.", run=status),
+]

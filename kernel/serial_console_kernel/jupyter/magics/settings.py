@@ -1,0 +1,104 @@
+"""Settings magics: each shows its value without an argument and sets it with one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...errors import ConsoleError
+from .declare import SECONDS, Magic, arg, number
+
+if TYPE_CHECKING:
+    from ..cell import Cell
+
+
+def _show_or_set(cell: Cell, name: str, value: float | None, unit: str = "") -> bool:
+    if value is None:
+        cell.print(f"{name} {getattr(cell.target.settings, name):g}{unit}")
+    elif value < 0:
+        raise ConsoleError(f"%{name.split('_')[0]} must not be negative")
+    else:
+        setattr(cell.target.settings, name, value)
+    return False
+
+
+async def timeout(cell: Cell, args) -> bool:
+    if args.seconds is not None and args.seconds <= 0:
+        raise ConsoleError("%timeout must be more than 0 seconds: every wait is bounded")
+    return _show_or_set(cell, "timeout", args.seconds, " s")
+
+
+async def quiet(cell: Cell, args) -> bool:
+    return _show_or_set(cell, "quiet_ms", args.ms, " ms")
+
+
+async def txdelay(cell: Cell, args) -> bool:
+    return _show_or_set(cell, "txdelay_ms", args.ms, " ms")
+
+
+async def enter(cell: Cell, args) -> bool:
+    if args.ending is None:
+        cell.print(f"enter {cell.target.settings.enter}")
+    else:
+        cell.target.settings.enter = args.ending
+    return False
+
+
+async def prompt(cell: Cell, text: str) -> bool:
+    if text:
+        cell.target.set_prompt(text)
+    else:
+        cell.print(f"prompt {cell.target.settings.prompt}")
+    return False
+
+
+async def size(cell: Cell, args) -> bool:
+    settings = cell.target.settings
+    if args.size is None:
+        cell.print(f"size {settings.columns}x{settings.lines}")
+    else:
+        cell.target.set_size(args.size)
+    return False
+
+
+async def scrollback(cell: Cell, args) -> bool:
+    if args.lines is None:
+        cell.print(f"scrollback {cell.target.settings.scrollback} lines")
+    else:
+        cell.target.set_scrollback(args.lines)
+    return False
+
+
+async def log(cell: Cell, args) -> bool:
+    if args.path is None:
+        cell.print(f"log {cell.target.transcript_path or 'off'}")
+    else:
+        cell.target.set_log(args.path)
+    return False
+
+
+MAGICS = [
+    Magic("prompt", "%prompt [REGEX|default]",
+          "Show or set the prompt that ends a typed line. It is anchored like the built-in "
+          "shapes: it must match from the start of the logical line that holds the cursor to "
+          "the cursor (write .*REGEX to match anywhere). The default knows user@host:path# , "
+          "[user@host path]$ , bash-5.2# , / # , SAC>, C:\\...>, PS C:\\...>, grub>, login:, "
+          "Password:, (Y/N)? and more; the prompt that ended the last line is expected first.",
+          raw=True, run=prompt),
+    Magic("timeout", "%timeout [S]", "Show or set the longest wait for one line, in seconds (30).",
+          (arg("seconds", nargs="?", type=SECONDS),), run=timeout),
+    Magic("quiet", "%quiet [MS]",
+          "Show or set how long the console must stay silent to end a line with no prompt (400).",
+          (arg("ms", nargs="?", type=number(0, 600_000, " ms")),), run=quiet),
+    Magic("enter", "%enter [cr|lf|crlf]", "Show or set what Enter sends (cr).",
+          (arg("ending", nargs="?", choices=["cr", "lf", "crlf"]),), run=enter),
+    Magic("txdelay", "%txdelay [MS]", "Show or set a delay between typed characters, for UARTs "
+          "that drop characters (0).", (arg("ms", nargs="?", type=number(0, 10_000, " ms")),),
+          run=txdelay),
+    Magic("size", "%size [CxR]", "Show or set the screen size, e.g. %size 100x40 (80x25).",
+          (arg("size", nargs="?"),), run=size),
+    Magic("scrollback", "%scrollback [LINES]", "Show or set how many scrolled-off lines a cell "
+          "shows at most (2000); %log keeps everything.",
+          (arg("lines", nargs="?", type=number(0, 1_000_000, " lines", int)),), run=scrollback),
+    Magic("log", "%log [PATH|off]", "Append everything the console sends to PATH (secrets masked).",
+          (arg("path", nargs="?"),), run=log),
+]
