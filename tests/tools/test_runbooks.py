@@ -3,18 +3,25 @@ must fail.  (nbval itself runs every runbook in notebooks/ as part of the suite.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
+
+from serial_console_kernel.tools.runner import run_notebook
 
 NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
 BIN = Path(sys.executable).parent
 FIREWALL = NOTEBOOKS / "windows-firewall-blocks-rdp.ipynb"
 # `serial-console run` writes NAME.out.ipynb beside a runbook (README command 1 does): not one.
 RUNBOOKS = [path for path in NOTEBOOKS.glob("*.ipynb") if not path.name.endswith(".out.ipynb")]
+SIMULATOR_RUNBOOKS = sorted(RUNBOOKS)
+SANITIZE = Path(__file__).parents[1] / "nbval-sanitize.cfg"
 
 
 def run(*command: str, **kwargs) -> subprocess.CompletedProcess:
@@ -36,9 +43,10 @@ def test_runbooks_connect_to_the_target_variable_and_keep_no_password():
         assert "Sim-P@ssw0rd!" not in text, f"a password is written in {notebook.name}"
 
 
-def test_headless_run_reports_each_step(tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--in-process"]], ids=["kernel", "in-process"])
+def test_headless_run_reports_each_step(tmp_path, mode):
     out = tmp_path / "out.ipynb"
-    result = run(str(BIN / "serial-console"), "run", str(FIREWALL), "-o", str(out))
+    result = run(str(BIN / "serial-console"), "run", str(FIREWALL), "-o", str(out), *mode)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[1/8] %connect ${SERIAL_CONSOLE_TARGET:-sim:windows" in result.stdout
     assert result.stdout.strip().endswith(f"passed; executed notebook written to {out}")
@@ -79,3 +87,28 @@ def test_papermill_parameters_become_the_target_variable(tmp_path):
     connect = next(cell for cell in executed.cells if cell.source.startswith("%connect"))
     connected = "".join(o.get("text", "") for o in connect.outputs)
     assert "connected to sim:windows?scenario=healthy" in connected
+
+
+def _sanitized(outputs: list) -> list:
+    """What nbval compares, with the suite's sanitizers applied."""
+    rules = re.findall(r"^regex: (.*)\nreplace: (.*)$", SANITIZE.read_text(), re.M)
+    text = json.dumps([{key: value for key, value in output.items() if key != "execution_count"}
+                       for output in outputs], sort_keys=True)
+    for pattern, replacement in rules:
+        text = re.sub(pattern, replacement, text)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("runbook", SIMULATOR_RUNBOOKS, ids=lambda path: path.stem)
+def test_in_process_run_gives_the_cells_the_kernel_gave(runbook, tmp_path, monkeypatch):
+    # No kernel: the cells run on a Target in this process, and must answer as they do in
+    # Jupyter (the saved outputs, which nbval checks against the kernel).
+    monkeypatch.delenv("SERIAL_CONSOLE_TARGET", raising=False)
+    out = tmp_path / "out.ipynb"
+    report = io.StringIO()
+    assert run_notebook(str(runbook), output=str(out), in_process=True, stream=report) == 0, \
+        report.getvalue()
+    saved, executed = (nbformat.read(path, as_version=4) for path in (runbook, out))
+    for before, after in zip(saved.cells, executed.cells, strict=True):
+        if before.cell_type == "code":
+            assert _sanitized(after.outputs) == _sanitized(before.outputs), before.source

@@ -34,13 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("-o", "--output", help="where to write the executed notebook "
                      "(default NOTEBOOK.out.ipynb beside it)")
     run.add_argument("--timeout", type=float, default=300, help="seconds per cell (300)")
+    run.add_argument("--in-process", action="store_true",
+                     help="run the cells in this process, without a kernel (same outputs)")
 
     args = parser.parse_args(argv)
     if args.command == "run":
         from .runner import run_notebook
 
         return run_notebook(args.notebook, target=args.target, output=args.output,
-                            cell_timeout=args.timeout)
+                            cell_timeout=args.timeout, in_process=args.in_process)
     if args.command == "install":
         from .install import install_from_args
 
