@@ -55,10 +55,16 @@ class SimConsole:
         self.console.close()
 
 
+def speed(request) -> str:
+    """The machine's own delays are skipped (the skipping clock) unless the test needs them:
+    a window between two events, such as the seconds before the CMD service registers."""
+    return "fast" if request.node.get_closest_marker("sim_delays") else "instant"
+
+
 @pytest.fixture
 def windows(request):
     scenario = getattr(request, "param", "healthy")
-    sim = SimConsole(f"sim:windows?scenario={scenario}", "ems")
+    sim = SimConsole(f"sim:windows?scenario={scenario}&speed={speed(request)}", "ems")
     yield sim
     sim.close()
 
@@ -66,7 +72,7 @@ def windows(request):
 @pytest.fixture
 def linux(request):
     scenario = getattr(request, "param", "healthy")
-    sim = SimConsole(f"sim:linux?scenario={scenario}", "xterm")
+    sim = SimConsole(f"sim:linux?scenario={scenario}&speed={speed(request)}", "xterm")
     yield sim
     sim.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from serial_console_kernel.errors import UnsupportedAction
-from serial_console_kernel.simulator.windows import sac_text
+from serial_console_kernel.simulator.windows.machine import SAC_HELP
 
 from .conftest import open_cmd
 
@@ -20,7 +20,7 @@ def test_boot_shows_the_banner_then_the_cmd_event(windows):
 def test_help_lists_the_documented_commands(windows):
     windows.wait("SAC>")
     screen = windows.type("?")
-    for line in sac_text.HELP:
+    for line in SAC_HELP:
         assert line in screen
 
 
@@ -32,6 +32,7 @@ def test_unknown_command_and_arrow_keys_echo_like_the_real_sac(windows):
     assert "SAC>[A" in screen
 
 
+@pytest.mark.sim_delays
 def test_cmd_before_the_service_registers_is_refused(windows):
     windows.wait("SAC>")
     screen = windows.type("cmd")
@@ -91,6 +92,7 @@ def test_long_lines_and_binary_bytes_do_not_break_sac(windows):
     assert "Computer Name" in windows.type("id")
 
 
+@pytest.mark.sim_delays
 def test_nmi_bugchecks_to_bang_sac_with_a_dump_and_reboots(windows):
     windows.wait("SAC>")
     windows.simulation.control("nmi")
@@ -107,6 +109,7 @@ def test_sysrq_is_refused_like_azure(windows):
         windows.simulation.control("sysrq", "h")
 
 
+@pytest.mark.sim_delays
 def test_boot_menu_and_f8_advanced_options(windows):
     open_cmd(windows)
     windows.type("bcdedit /set {bootmgr} displaybootmenu yes", "shutdown /r /t 0")

@@ -50,6 +50,7 @@ def test_fault_then_fix(windows):
 
 
 @pytest.mark.parametrize("windows", ["disk-dirty"], indirect=True)
+@pytest.mark.sim_delays
 def test_dirty_disk_is_checked_at_the_next_restart(windows):
     open_cmd(windows)
     assert "Volume C: is dirty" in windows.type("fsutil dirty query c:")
@@ -79,6 +80,7 @@ def test_safe_mode_is_left_with_bcdedit(windows):
 
 
 @pytest.mark.parametrize("windows", ["hung"], indirect=True)
+@pytest.mark.sim_delays
 def test_a_hung_vm_answers_only_an_nmi(windows):
     windows.wait("SAC>")
     assert "Computer Name" not in windows.type("id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .runtime import Runtime, parse_speed
+from .runtime import Runtime, SkippingClock, parse_speed
 
 KINDS = ("windows", "linux")
 
@@ -38,7 +38,7 @@ class Simulation:
             raise ValueError(f"unknown {kind} scenario {scenario!r}; "
                              f"`serial-console sim --list` lists them")
         self.kind, self.scenario = kind, scenario
-        self.runtime = Runtime(parse_speed(speed))
+        self.runtime = Runtime(parse_speed(speed), SkippingClock() if speed == "instant" else None)
         if kind == "windows":
             from .windows import WindowsMachine
 

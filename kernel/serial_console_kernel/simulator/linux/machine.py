@@ -3,6 +3,8 @@ Magic SysRq after a serial BREAK, and NMIs.  Runs on the runtime's thread."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 from ...errors import UnsupportedAction
 from ..runtime import PowerSwitch, Runtime
 from ..terminal import Key, KeyDecoder, LineEditor, crlf
@@ -27,6 +29,20 @@ RESCUE = ['You are in rescue mode. After logging in, type "journalctl -xb" to vi
 MAINTENANCE = "Give root password for maintenance\n(or press Control-D to continue): "
 
 
+class Mode(str, Enum):
+    """Where the machine is; what a key does depends on it."""
+
+    OFF = "off"  # no power
+    GRUB = "grub"  # GRUB's menu
+    EDITOR = "editor"  # GRUB's entry editor
+    BOOTING = "booting"  # the kernel and systemd start
+    LOGIN = "login"  # the login: prompt
+    PASSWORD = "password"  # the Password: prompt
+    EMERGENCY = "emergency"  # emergency mode's root password prompt
+    SHELL = "shell"  # a shell
+    PANIC = "panic"  # a kernel panic, before the reboot
+
+
 class LinuxMachine(PowerSwitch):
     kind = "linux"
 
@@ -35,8 +51,7 @@ class LinuxMachine(PowerSwitch):
         self.state: LinuxState = scenario_state(scenario)
         self.keys = KeyDecoder()
         self.editor = LineEditor()
-        self.mode = "off"
-        self.generation = 0
+        self.mode = Mode.OFF
         self.selected = 0
         self.countdown: int | None = None
         self.grub_editor: grub.Editor | None = None
@@ -63,32 +78,30 @@ class LinuxMachine(PowerSwitch):
 
     # -- power ----------------------------------------------------------------------------------
     def power_on(self) -> None:
-        self.generation += 1
-        self.rt.cancel_timers()
-        self.mode = "grub"
+        self.new_generation()
+        self.mode = Mode.GRUB
         self.selected, self.countdown = 0, 5
         self.sysrq_armed = False
-        gen = self.generation
-        self.rt.after(0.4, lambda: gen == self.generation and self._draw_menu())
+        self.later(0.4, lambda: self._draw_menu())
 
     def _draw_menu(self) -> None:
         self.out(grub.menu_screen(self.selected, self.countdown))
-        self._tick(self.generation)
+        self._tick()
 
-    def _tick(self, gen: int) -> None:
+    def _tick(self) -> None:
         def step() -> None:
-            if gen != self.generation or self.mode != "grub" or self.countdown is None:
+            if self.mode != Mode.GRUB or self.countdown is None:
                 return
             self.countdown -= 1
             if self.countdown <= 0:
                 return self._boot_entry(self.selected)
             self.out(grub.countdown_row(self.countdown))
-            self._tick(gen)
-        self.rt.after_menu(1.0, step)
+            self._tick()
+        self.later(1.0, step, clock="menu")
 
     def control(self, action: str, argument: str = "") -> str:
         if action == "nmi":
-            if self.mode in ("off", "grub", "editor"):
+            if self.mode in (Mode.OFF, Mode.GRUB, Mode.EDITOR):
                 return "NMI sent; no kernel is running, nothing happened"
             self.printk("Uhhuh. NMI received for unknown reason 3c on CPU 0.", advance=3.0)
             if "unknown_nmi_panic=1" in self.cmdline:
@@ -96,7 +109,7 @@ class LinuxMachine(PowerSwitch):
             self.printk("Dazed and confused, but trying to continue", advance=0.0)
             return "NMI sent"
         if action in ("reset", "restart", "power_cycle"):
-            if action == "restart" and self.mode in ("shell", "login", "emergency"):
+            if action == "restart" and self.mode in (Mode.SHELL, Mode.LOGIN, Mode.EMERGENCY):
                 self.out("\n")
                 for message in ("reboot: Restarting system",):
                     self.printk(message, advance=1.0)
@@ -111,16 +124,15 @@ class LinuxMachine(PowerSwitch):
             return self._sysrq(argument[0])
         if action == "break":
             self.sysrq_armed = True
-            gen = self.generation
-            self.rt.after_real(5.0, lambda: gen == self.generation and setattr(self, "sysrq_armed", False))
+            self.later(5.0, lambda: setattr(self, "sysrq_armed", False), clock="real")
             return "BREAK received"
         if action == "status":
-            return "off" if self.mode == "off" else ("panicked" if self.mode == "panic" else "running")
+            return {Mode.OFF: "off", Mode.PANIC: "panicked"}.get(self.mode, "running")
         raise UnsupportedAction(f"unknown action {action}")
 
     def _sysrq(self, key: str) -> str:
         self.sysrq_armed = False
-        if self.mode in ("off", "grub", "editor", "panic"):
+        if self.mode in (Mode.OFF, Mode.GRUB, Mode.EDITOR, Mode.PANIC):
             return "SysRq ignored: no kernel is running"
         if key == "h":
             self.printk(SYSRQ_HELP, advance=5.0)
@@ -145,23 +157,21 @@ class LinuxMachine(PowerSwitch):
         self.printk(f"Kernel panic - not syncing: {reason}", advance=0.001)
         self.printk("Kernel Offset: 0x2a000000 from 0xffffffff81000000", advance=0.002)
         self.printk(f"---[ end Kernel panic - not syncing: {reason} ]---", advance=0.001)
-        self.mode = "panic"
-        gen = self.generation
-        self.rt.after(2.0, lambda: gen == self.generation and self.power_on())
+        self.mode = Mode.PANIC
+        self.later(2.0, lambda: self.power_on())
         return "kernel panicked"
 
     # -- boot -----------------------------------------------------------------------------------------
     def _boot_entry(self, index: int) -> None:
         if index == 2:
             self.out(grub.CLEAR + "MEMTEST-DUMMY: nothing to test here.\n")
-            gen = self.generation
             self.countdown = None
-            self.rt.after(2.0, lambda: gen == self.generation and self._draw_menu())
+            self.later(2.0, lambda: self._draw_menu())
             return
         self._boot(grub.RECOVERY_CMDLINE if index == 1 else grub.BASE_CMDLINE)
 
     def _boot(self, cmdline: str) -> None:
-        self.mode = "booting"
+        self.mode = Mode.BOOTING
         self.cmdline = f"BOOT_IMAGE=/boot/vmlinuz-{KERNEL} {cmdline}"
         self.clock = 0.0
         self.boot_log = []
@@ -181,19 +191,17 @@ class LinuxMachine(PowerSwitch):
         ]
         if "init=/bin/bash" in cmdline.split():
             kernel_lines = kernel_lines[:-1]  # no systemd: bash is process 1
-        gen = self.generation
         delay = 0.0
         for advance, message in kernel_lines:
             delay += 0.15
-            self.rt.after(delay, lambda a=advance, m=message: gen == self.generation
-                          and self.printk(m, advance=a))
-        self.rt.after(delay + 0.5, lambda: gen == self.generation and self._userspace())
+            self.later(delay, lambda a=advance, m=message: self.printk(m, advance=a))
+        self.later(delay + 0.5, lambda: self._userspace())
 
     def _userspace(self) -> None:
         words = self.cmdline.split()
         if "init=/bin/bash" in words:
             self.shell = self._new_shell("bash")
-            self.mode = "shell"
+            self.mode = Mode.SHELL
             self.out("bash: cannot set terminal process group (-1): Inappropriate ioctl for device\n"
                      "bash: no job control in this shell\n" + self.shell.prompt)
             return
@@ -214,13 +222,13 @@ class LinuxMachine(PowerSwitch):
         self._login_prompt()
 
     def _login_prompt(self) -> None:
-        self.mode = "login"
+        self.mode = Mode.LOGIN
         self.login_user = ""
         self.editor = LineEditor()
         self.out(f"\nDebian GNU/Linux 12 {HOSTNAME} ttyS0\n\n{HOSTNAME} login: ")
 
     def _maintenance(self, text: list[str]) -> None:
-        self.mode = "emergency"
+        self.mode = Mode.EMERGENCY
         self.editor = LineEditor()
         self.editor.echo = False
         self.out("\n".join(text) + "\n" + MAINTENANCE)
@@ -238,10 +246,9 @@ class LinuxMachine(PowerSwitch):
             "logout": self._logout, "boot_log": lambda: list(self.boot_log)})
 
     def _reboot(self) -> None:
-        gen = self.generation
         self.out("\n")
         self.printk("reboot: Restarting system", advance=1.0)
-        self.rt.after(1.0, lambda: gen == self.generation and self.power_on())
+        self.later(1.0, lambda: self.power_on())
 
     def _logout(self) -> None:
         self.shell = None
@@ -251,7 +258,7 @@ class LinuxMachine(PowerSwitch):
 
     # -- input -----------------------------------------------------------------------------------------
     def receive(self, data: bytes) -> None:
-        if self.mode in ("off", "panic"):
+        if self.mode in (Mode.OFF, Mode.PANIC):
             return
         for key in self.keys.feed(data.decode("utf-8", "replace")):
             self.key(key)
@@ -262,9 +269,9 @@ class LinuxMachine(PowerSwitch):
         if self.sysrq_armed and key.char and not key.name:
             self._sysrq(key.char)
             return
-        handler = {"grub": self._key_grub, "editor": self._key_editor, "login": self._key_line,
-                   "password": self._key_line, "emergency": self._key_line,
-                   "shell": self._key_line}.get(self.mode)
+        handler = {Mode.GRUB: self._key_grub, Mode.EDITOR: self._key_editor, Mode.LOGIN: self._key_line,
+                   Mode.PASSWORD: self._key_line, Mode.EMERGENCY: self._key_line,
+                   Mode.SHELL: self._key_line}.get(self.mode)
         if handler is not None:
             handler(key)
 
@@ -280,7 +287,7 @@ class LinuxMachine(PowerSwitch):
         elif key.char in ("\r", "\n"):
             self._boot_entry(self.selected)
         elif key.char == "e" and self.selected < 2:
-            self.mode = "editor"
+            self.mode = Mode.EDITOR
             self.grub_editor = grub.Editor.for_entry(self.selected)
             self.out(self.grub_editor.screen())
 
@@ -289,20 +296,20 @@ class LinuxMachine(PowerSwitch):
         if key.char == "\x18" or key.name == "F10":  # Ctrl-X boots the edited entry
             return self._boot(editor.cmdline)
         if key.name == "Esc":
-            self.mode = "grub"
+            self.mode = Mode.GRUB
             return self.out(grub.menu_screen(self.selected, None))
         editor.key(key.name, key.char)
         self.out(editor.screen())
 
     def _key_line(self, key: Key) -> None:
-        if key.char == "\x03" and self.mode == "shell":
+        if key.char == "\x03" and self.mode == Mode.SHELL:
             self.editor.buffer = ""
             return self.out("^C\n" + self.shell.prompt)
         if key.char == "\x04" and not self.editor.buffer:
-            if self.mode == "emergency":
+            if self.mode == Mode.EMERGENCY:
                 self.out("\n")
                 return self._continue_boot()
-            if self.mode == "shell":
+            if self.mode == Mode.SHELL:
                 return self._logout()
         if key.name:
             return  # arrow keys: no history in this small shell
@@ -312,31 +319,31 @@ class LinuxMachine(PowerSwitch):
             self._line(line)
 
     def _line(self, line: str) -> None:
-        if self.mode == "login":
+        if self.mode == Mode.LOGIN:
             if not line.strip():
                 return self.out(f"{HOSTNAME} login: ")
             self.login_user = line.strip()
-            self.mode = "password"
+            self.mode = Mode.PASSWORD
             self.editor.echo = False
             return self.out("Password: ")
-        if self.mode == "password":
+        if self.mode == Mode.PASSWORD:
             self.editor.echo = True
             if self.login_user not in ("root", "azureuser") or line != PASSWORD:
-                self.mode = "login"
+                self.mode = Mode.LOGIN
                 return self.out(f"\nLogin incorrect\n{HOSTNAME} login: ")
             self.shell = self._new_shell(self.login_user)
-            self.mode = "shell"
+            self.mode = Mode.SHELL
             return self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64\n\n"
                             + self.shell.prompt)
-        if self.mode == "emergency":
+        if self.mode == Mode.EMERGENCY:
             if line != PASSWORD:
                 return self.out("\nLogin incorrect\n\n" + MAINTENANCE)
             self.editor.echo = True
             self.shell = self._new_shell("root")
-            self.mode = "shell"
+            self.mode = Mode.SHELL
             return self.out(self.shell.prompt)
         shell = self.shell
         output = shell.run(line)
-        if self.mode != "shell" or self.shell is not shell:
+        if self.mode != Mode.SHELL or self.shell is not shell:
             return  # the command rebooted, logged out or continued the boot
         self.out("".join(text + "\n" for text in output) + shell.prompt)

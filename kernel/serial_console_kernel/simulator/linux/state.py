@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 HOSTNAME = "simvm"
 PASSWORD = "Sim-P@ssw0rd!"  # root and azureuser: the documented default of the simulator
@@ -85,26 +87,45 @@ class LinuxState:
         return []
 
 
-SCENARIOS = {
-    "healthy": "Everything works: SSH reachable on port 22.",
-    "iptables-drops-ssh": "An iptables rule drops incoming SSH (tcp port 22).",
-    "sshd-disabled": "The ssh service is disabled and stopped.",
-    "fstab-bad-entry": "/etc/fstab mounts a disk that is gone: the boot ends in emergency mode.",
-    "fs-needs-fsck": "The data file system on /dev/sdc1 has errors: fsck must repair it.",
+def _drop_ssh(state: LinuxState) -> None:
+    state.input_rules = [IptablesRule("DROP", "tcp", "22")]
+    state.saved_rules = list(state.input_rules)
+
+
+def _sshd_disabled(state: LinuxState) -> None:
+    state.sshd_enabled = state.sshd_running = False
+
+
+def _fstab_missing_disk(state: LinuxState) -> None:
+    state.fstab[-1] = f"UUID={MISSING_UUID} /data ext4 defaults 0 2"
+
+
+def _data_fs_errors(state: LinuxState) -> None:
+    state.data_fs_errors = True
+
+
+class Scenario(NamedTuple):
+    description: str
+    fault: Callable[[LinuxState], None] | None = None  # what it changes on a healthy machine
+
+
+SCENARIO_TABLE = {
+    "healthy": Scenario("Everything works: SSH reachable on port 22."),
+    "iptables-drops-ssh": Scenario("An iptables rule drops incoming SSH (tcp port 22).", _drop_ssh),
+    "sshd-disabled": Scenario("The ssh service is disabled and stopped.", _sshd_disabled),
+    "fstab-bad-entry": Scenario(
+        "/etc/fstab mounts a disk that is gone: the boot ends in emergency mode.", _fstab_missing_disk),
+    "fs-needs-fsck": Scenario("The data file system on /dev/sdc1 has errors: fsck must repair it.",
+                              _data_fs_errors),
 }
+SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.items()}
 
 
 def scenario_state(name: str) -> LinuxState:
-    if name not in SCENARIOS:
-        raise ValueError(f"unknown Linux scenario {name!r}: {', '.join(SCENARIOS)}")
+    if name not in SCENARIO_TABLE:
+        raise ValueError(f"unknown Linux scenario {name!r}: {', '.join(SCENARIO_TABLE)}")
     state = LinuxState(scenario=name)
-    if name == "iptables-drops-ssh":
-        state.input_rules = [IptablesRule("DROP", "tcp", "22")]
-        state.saved_rules = list(state.input_rules)
-    elif name == "sshd-disabled":
-        state.sshd_enabled = state.sshd_running = False
-    elif name == "fstab-bad-entry":
-        state.fstab[-1] = f"UUID={MISSING_UUID} /data ext4 defaults 0 2"
-    elif name == "fs-needs-fsck":
-        state.data_fs_errors = True
+    fault = SCENARIO_TABLE[name].fault
+    if fault is not None:
+        fault(state)
     return state

@@ -1,13 +1,16 @@
 """A Windows Server VM seen through its EMS serial port: boot menus, SAC, CMD channels, crashes.
 
-Everything runs on the runtime's thread.  `generation` changes at every power transition, so a
-timer set before a reset does nothing after it.
+Simulator layer.  Everything runs on the runtime's thread; `later` (runtime.PowerSwitch) drops
+a timer set before a reset.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import NamedTuple
 
 from ...errors import UnsupportedAction
 from ..runtime import PowerSwitch, Runtime
@@ -21,6 +24,19 @@ MAX_CMD_CHANNELS = 9
 TASKS = [(4, "System"), (88, "Registry"), (412, "smss.exe"), (584, "csrss.exe"),
          (660, "wininit.exe"), (688, "services.exe"), (908, "svchost.exe"), (1044, "svchost.exe"),
          (1320, "sacsess.exe"), (2110, "MsMpEng.exe")]
+
+
+class Mode(str, Enum):
+    """Where the machine is; what a key does depends on it."""
+
+    OFF = "off"  # no power
+    FIRMWARE = "firmware"  # POST: F8 opens Advanced Boot Options
+    BOOTMGR = "bootmgr"  # Windows Boot Manager's menu
+    ADVANCED = "advanced"  # Advanced Boot Options
+    LOADING = "loading"  # Windows is starting
+    SAC = "sac"  # the SAC> prompt (or !SAC> after a crash)
+    CHANNEL = "channel"  # a Cmd channel is shown
+    INFO = "info"  # the channel switching screen (Esc Tab)
 
 
 @dataclass
@@ -44,8 +60,7 @@ class WindowsMachine(PowerSwitch):
         self.rt = runtime
         self.state: WindowsState = scenario_state(scenario)
         self.keys = KeyDecoder()
-        self.mode = "off"
-        self.generation = 0
+        self.mode = Mode.OFF
         self.sac = Channel(0)
         self.channels: dict[int, Channel] = {}
         self.current = 0
@@ -71,7 +86,7 @@ class WindowsMachine(PowerSwitch):
             channel.screen[-1] += lines[0]
             lines = lines[1:]
         channel.screen.extend(lines)
-        if self.current == channel.number and self.mode in ("sac", "channel"):
+        if self.current == channel.number and self.mode in (Mode.SAC, Mode.CHANNEL):
             self.rt.emit(text.encode("utf-8"))
 
     def sac_print(self, lines: list[str], prompt: bool = True) -> None:
@@ -80,24 +95,22 @@ class WindowsMachine(PowerSwitch):
 
     # -- power ----------------------------------------------------------------------------------------
     def power_on(self) -> None:
-        self.generation += 1
-        self.rt.cancel_timers()
-        self.mode = "firmware"
+        self.new_generation()
+        self.mode = Mode.FIRMWARE
         self.bang_sac = False
         self.cmd_ready = False
         self.channels.clear()
         self.current = 0
         self.sac = Channel(0)
         self.f8_window = True
-        gen = self.generation
         if self.state.display_boot_menu:
-            self.rt.after(0.5, lambda: gen == self.generation and self._show_boot_manager())
+            self.later(0.5, lambda: self._show_boot_manager())
         else:
-            self.rt.after(2.0, lambda: gen == self.generation and self._load_windows(None))
+            self.later(2.0, lambda: self._load_windows(None))
 
     def control(self, action: str, argument: str = "") -> str:
         if action == "nmi":
-            if self.mode in ("off", "firmware", "bootmgr", "advanced"):
+            if self.mode in (Mode.OFF, Mode.FIRMWARE, Mode.BOOTMGR, Mode.ADVANCED):
                 return "NMI sent; the OS is not running, nothing happened"
             self._bugcheck("0x80", "NMI_HARDWARE_FAILURE")
             return "NMI sent"
@@ -119,59 +132,56 @@ class WindowsMachine(PowerSwitch):
         raise UnsupportedAction(f"unknown action {action}")
 
     def status(self) -> str:
-        if self.mode == "off":
+        if self.mode == Mode.OFF:
             return "off"
         if self.bang_sac:
             return "crashed"
         return "hung" if self.state.hung else "running"
 
     def _restart_soon(self, delay: float = 1.0) -> None:
-        gen = self.generation
-        self.rt.after(delay, lambda: gen == self.generation and self.control("restart"))
+        self.later(delay, lambda: self.control("restart"))
 
     # -- boot ---------------------------------------------------------------------------------------------
     def _show_boot_manager(self) -> None:
-        self.mode = "bootmgr"
+        self.mode = Mode.BOOTMGR
         self.menu = bootmgr.new_boot_manager()
         self.countdown = self.state.boot_timeout
         self.out(bootmgr.boot_manager_screen(self.menu, self.countdown))
-        self._tick(self.generation)
+        self._tick()
 
-    def _tick(self, gen: int) -> None:
+    def _tick(self) -> None:
         def step() -> None:
-            if gen != self.generation or self.mode != "bootmgr" or self.countdown is None:
+            if self.mode != Mode.BOOTMGR or self.countdown is None:
                 return
             self.countdown -= 1
             if self.countdown <= 0:
                 self._load_windows(None)
                 return
             self.out(bootmgr.countdown_row(self.countdown))
-            self._tick(gen)
-        self.rt.after_menu(1.0, step)
+            self._tick()
+        self.later(1.0, step, clock="menu")
 
     def _show_advanced(self) -> None:
-        self.mode = "advanced"
+        self.mode = Mode.ADVANCED
         self.menu = bootmgr.new_advanced_menu()
         self.out(bootmgr.advanced_screen(self.menu))
 
     def _load_windows(self, override: str | None) -> None:
-        self.mode = "loading"
+        self.mode = Mode.LOADING
         self.f8_window = False
         self.out(CLEAR)
-        gen = self.generation
         lines = self.state.on_boot(override)
         delay = 3.0
         if lines:
             self.out("\n".join(lines) + "\n")
             delay += 6.0
-        self.rt.after(delay, lambda: gen == self.generation and self._sac_ready())
+        self.later(delay, lambda: self._sac_ready())
 
     def _sac_ready(self) -> None:
-        self.mode = "sac"
+        self.mode = Mode.SAC
         self.sac_print(sac_text.BANNER)
         if not self.state.hung:
-            gen = self.generation
-            self.rt.after(4.0, lambda: gen == self.generation and self._cmd_available())
+            self.later(4.0, lambda: self._cmd_available())
 
     def _cmd_available(self) -> None:
         self.cmd_ready = True
@@ -179,9 +189,8 @@ class WindowsMachine(PowerSwitch):
 
     # -- crashes ------------------------------------------------------------------------------------------
     def _bugcheck(self, code: str, name: str) -> None:
-        self.generation += 1
-        self.rt.cancel_timers()
-        self.mode = "sac"
+        self.new_generation()
+        self.mode = Mode.SAC
         self.current = 0
         self.bang_sac = True
         self.state.hung = False
@@ -195,7 +204,7 @@ class WindowsMachine(PowerSwitch):
 
     # -- input ---------------------------------------------------------------------------------------------
     def receive(self, data: bytes) -> None:
-        if self.mode == "off" or (self.state.hung and not self.bang_sac and self.mode == "sac"):
+        if self.mode == Mode.OFF or (self.state.hung and not self.bang_sac and self.mode == Mode.SAC):
             return  # a hung kernel echoes nothing
         for key in self.keys.feed(data.decode("utf-8", "replace")):
             self.key(key)
@@ -207,16 +216,15 @@ class WindowsMachine(PowerSwitch):
             self.key(key)
 
     def key(self, key: Key) -> None:
-        handler = {"firmware": self._key_firmware, "bootmgr": self._key_menu,
-                   "advanced": self._key_menu, "sac": self._key_sac,
-                   "channel": self._key_channel, "info": self._key_info}.get(self.mode)
+        handler = {Mode.FIRMWARE: self._key_firmware, Mode.BOOTMGR: self._key_menu,
+                   Mode.ADVANCED: self._key_menu, Mode.SAC: self._key_sac,
+                   Mode.CHANNEL: self._key_channel, Mode.INFO: self._key_info}.get(self.mode)
         if handler is not None:
             handler(key)
 
     def _key_firmware(self, key: Key) -> None:
         if key.name == "F8" and self.f8_window:
-            self.generation += 1
-            self.rt.cancel_timers()
+            self.new_generation()
             self._show_advanced()
 
     def _key_menu(self, key: Key) -> None:
@@ -226,15 +234,15 @@ class WindowsMachine(PowerSwitch):
             self.out(bootmgr.countdown_row(None))
         if key.name in ("Up", "Down"):
             self.out(menu.move(-1 if key.name == "Up" else 1))
-        elif key.name == "F8" and self.mode == "bootmgr":
+        elif key.name == "F8" and self.mode == Mode.BOOTMGR:
             self._show_advanced()
-        elif key.name == "Esc" and self.mode == "advanced":
+        elif key.name == "Esc" and self.mode == Mode.ADVANCED:
             self._show_boot_manager() if self.state.display_boot_menu else self._load_windows(None)
         elif key.name == "Esc":
             self.control("restart")
         elif key.char in ("\r", "\n"):
             choice = menu.choice
-            override = bootmgr.SAFE_CHOICES.get(choice) if self.mode == "advanced" else None
+            override = bootmgr.SAFE_CHOICES.get(choice) if self.mode == Mode.ADVANCED else None
             self._load_windows(override)
 
     # -- SAC ------------------------------------------------------------------------------------------------
@@ -253,74 +261,80 @@ class WindowsMachine(PowerSwitch):
 
     def _sac_command(self, line: str) -> None:
         words = line.split()
-        name = words[0].lower() if words else ""
-        if self.bang_sac:
-            return self._bang_sac_command(name)
-        if not name:
+        if not words:
             return self.sac_print([])
-        if name in ("?", "help"):
-            return self.sac_print(sac_text.HELP)
-        if name == "ch":
-            return self._ch(words[1:])
-        if name == "cmd":
-            return self._new_cmd_channel()
-        if name == "id":
-            return self.sac_print(sac_text.identification())
-        if name == "i":
-            if len(words) == 1:
-                return self.sac_print(sac_text.ip_addresses(self.state.nic_enabled))
-            if len(words) != 5:
-                return self.sac_print([sac_text.BAD_PARAMETER])
-            return self.sac_print(["SAC successfully set the IP Address, subnet mask, and gateway."])
-        if name == "s" and len(words) == 1:
-            return self.sac_print(["Date: 11/22/2026  Time (GMT): 08:00:00:0000"])
-        if name == "t":
-            rows = [f"{pid:>5} {image}" for pid, image in TASKS]
-            return self.sac_print(["memory: 4193848 kb  uptime:  0  0:05:00.000", "", *rows])
-        if name == "d":
-            return self.sac_print(["Kernel log is empty."])
-        if name == "k" and len(words) == 2:
-            killed = any(str(pid) == words[1] for pid, _ in TASKS)
-            return self.sac_print(["SAC successfully terminated the process." if killed
-                                   else "SAC failed to terminate the process."])
-        if name == "f":
-            return self.sac_print(["Thread information is now ON."])
-        if name == "p":
-            return self.sac_print(["Paging is now ON."])
-        if name == "lock":
-            for channel in self.channels.values():
-                channel.login_step, channel.shell = "username", None
-            return self.sac_print([sac_text.LOCKED])
-        if name == "restart":
-            self.sac_print(sac_text.RESTARTING, prompt=False)
-            return self._restart_soon()
-        if name == "shutdown":
-            self.sac_print(sac_text.SHUTTING_DOWN, prompt=False)
-            gen = self.generation
-            self.rt.after(1.0, lambda: gen == self.generation and self.control("power_off"))
-            return None
-        if name == "crashdump":
-            return self._bugcheck("0xE2", "MANUALLY_INITIATED_CRASH")
-        return self.sac_print([sac_text.UNRECOGNIZED])
+        table = BANG_SAC_COMMANDS if self.bang_sac else SAC_COMMANDS
+        command = table.get(words[0].lower())
+        if command is None:
+            return self.sac_print([sac_text.UNRECOGNIZED])
+        return command(self, words[1:])
 
-    def _bang_sac_command(self, name: str) -> None:
-        if name in ("?", "help"):
-            return self.sac_print(["d        Display all log entries, paging is on.",
-                                   "help     Display this list.",
-                                   "id       Display the computer identification information.",
-                                   "restart  Restart the system immediately.",
-                                   "?        Display this list."])
-        if name == "id":
-            return self.sac_print(sac_text.identification())
-        if name == "d":
-            return self.sac_print(["Stop error 0x80 NMI_HARDWARE_FAILURE; a memory dump was written "
-                                   "to %SystemRoot%\\MEMORY.DMP."])
-        if name == "restart":
-            self.sac_print(sac_text.RESTARTING, prompt=False)
-            return self._restart_soon()
-        return self.sac_print([] if not name else [sac_text.UNRECOGNIZED])
+    # SAC's commands (the table is at the end of this module) --------------------------------------
+    def _help(self, args: list[str]) -> None:
+        self.sac_print(SAC_HELP)
 
-    def _ch(self, args: list[str]) -> None:
+    def _new_cmd(self, args: list[str]) -> None:
+        self._new_cmd_channel()
+
+    def _identification(self, args: list[str]) -> None:
+        self.sac_print(sac_text.identification())
+
+    def _ip(self, args: list[str]) -> None:
+        if not args:
+            return self.sac_print(sac_text.ip_addresses(self.state.nic_enabled))
+        if len(args) != 4:
+            return self.sac_print([sac_text.BAD_PARAMETER])
+        return self.sac_print(["SAC successfully set the IP Address, subnet mask, and gateway."])
+
+    def _time(self, args: list[str]) -> None:
+        if args:
+            return self.sac_print([sac_text.UNRECOGNIZED])
+        return self.sac_print(["Date: 11/22/2026  Time (GMT): 08:00:00:0000"])
+
+    def _tlist(self, args: list[str]) -> None:
+        rows = [f"{pid:>5} {image}" for pid, image in TASKS]
+        self.sac_print(["memory: 4193848 kb  uptime:  0  0:05:00.000", "", *rows])
+
+    def _kernel_log(self, args: list[str]) -> None:
+        self.sac_print(["Kernel log is empty."])
+
+    def _kill(self, args: list[str]) -> None:
+        if len(args) != 1:
+            return self.sac_print([sac_text.UNRECOGNIZED])
+        killed = any(str(pid) == args[0] for pid, _ in TASKS)
+        return self.sac_print(["SAC successfully terminated the process." if killed
+                               else "SAC failed to terminate the process."])
+
+    def _thread_info(self, args: list[str]) -> None:
+        self.sac_print(["Thread information is now ON."])
+
+    def _paging(self, args: list[str]) -> None:
+        self.sac_print(["Paging is now ON."])
+
+    def _lock(self, args: list[str]) -> None:
+        for channel in self.channels.values():
+            channel.login_step, channel.shell = "username", None
+        self.sac_print([sac_text.LOCKED])
+
+    def _restart(self, args: list[str]) -> None:
+        self.sac_print(sac_text.RESTARTING, prompt=False)
+        self._restart_soon()
+
+    def _shutdown(self, args: list[str]) -> None:
+        self.sac_print(sac_text.SHUTTING_DOWN, prompt=False)
+        self.later(1.0, lambda: self.control("power_off"))
+
+    def _crashdump(self, args: list[str]) -> None:
+        self._bugcheck("0xE2", "MANUALLY_INITIATED_CRASH")
+
+    def _bang_help(self, args: list[str]) -> None:
+        self.sac_print(BANG_SAC_HELP)
+
+    def _bang_kernel_log(self, args: list[str]) -> None:
+        self.sac_print(["Stop error 0x80 NMI_HARDWARE_FAILURE; a memory dump was written "
+                        "to %SystemRoot%\\MEMORY.DMP."])
+
+    def _channels(self, args: list[str]) -> None:
         if not args:
             rows = ["0 (AV)    SAC"] + [f"{n} (AV)    {c.name}" for n, c in sorted(self.channels.items())]
             return self.sac_print(["Channel List", "", '(Use "ch -?" for information on using channels)',
@@ -368,7 +382,7 @@ class WindowsMachine(PowerSwitch):
         return numbers[(numbers.index(number) + 1) % len(numbers)] if number in numbers else 0
 
     def _show_info(self, number: int) -> None:
-        self.mode = "info"
+        self.mode = Mode.INFO
         self.current = number
         channel = self.sac if number == 0 else self.channels[number]
         self.out(CLEAR + "\n".join(sac_text.channel_info(channel.name, number)))
@@ -383,7 +397,7 @@ class WindowsMachine(PowerSwitch):
     def _view(self, number: int) -> None:
         self.current = number
         channel = self.sac if number == 0 else self.channels[number]
-        self.mode = "sac" if number == 0 else "channel"
+        self.mode = Mode.SAC if number == 0 else Mode.CHANNEL
         self.out(CLEAR + "\r\n".join(channel.screen))
         prompt = "!SAC>" if self.bang_sac else "SAC>"
         if number == 0 and (not channel.screen or channel.screen[-1] != prompt):
@@ -435,3 +449,62 @@ class WindowsMachine(PowerSwitch):
         if shell.question is not None:
             return self.to_channel(channel, "\n".join(output))
         self.to_channel(channel, "\n".join(output) + "\n" + shell.prompt)
+
+
+class SacCommand(NamedTuple):
+    usage: str  # as SAC's help prints it
+    help: str
+    run: Callable[[WindowsMachine, list[str]], None] | None  # None: a second usage line only
+    names: tuple[str, ...] = ()  # what is typed; the usage's first word when empty
+
+
+# SAC's help, in its order (see ../shared/reference/sac-ems.md); l, m and r are not simulated.
+SAC_TABLE = [
+    SacCommand("ch", "Channel management commands.  Use ch -? for more help.",
+               WindowsMachine._channels),
+    SacCommand("cmd", "Create a Command Prompt channel.", WindowsMachine._new_cmd),
+    SacCommand("d", "Dump the current kernel log.", WindowsMachine._kernel_log),
+    SacCommand("f", "Toggle detailed or abbreviated tlist info.", WindowsMachine._thread_info),
+    SacCommand("? or help", "Display this list.", WindowsMachine._help, ("?", "help")),
+    SacCommand("i", "List all IP network numbers and their IP addresses.", WindowsMachine._ip),
+    SacCommand("i <#> <ip> <subnet> <gateway>", "Set IPv4 addr., subnet and gateway.", None),
+    SacCommand("id", "Display the computer identification information.",
+               WindowsMachine._identification),
+    SacCommand("k <pid>", "Kill the given process.", WindowsMachine._kill),
+    SacCommand("l <pid>", "Lower the priority of a process to the lowest possible.", None),
+    SacCommand("lock", "Lock access to Command Prompt channels.", WindowsMachine._lock),
+    SacCommand("m <pid> <MB-allow>", "Limit the memory usage of a process to <MB-allow>.", None),
+    SacCommand("p", "Toggle paging the display.", WindowsMachine._paging),
+    SacCommand("r <pid>", "Raise the priority of a process by one.", None),
+    SacCommand("s", "Display the current time and date (24 hour clock used).", WindowsMachine._time),
+    SacCommand("s mm/dd/yyyy hh:mm", "Set the current time and date (24 hour clock used).", None),
+    SacCommand("t", "Tlist.", WindowsMachine._tlist),
+    SacCommand("restart", "Restart the system immediately.", WindowsMachine._restart),
+    SacCommand("shutdown", "Shutdown the system immediately.", WindowsMachine._shutdown),
+    SacCommand("crashdump", "Crash the system. You must have crash dump enabled.",
+               WindowsMachine._crashdump),
+]
+# What !SAC> (SAC after a Stop error) still takes.
+BANG_SAC_TABLE = [
+    SacCommand("d", "Display all log entries, paging is on.", WindowsMachine._bang_kernel_log),
+    SacCommand("help", "Display this list.", WindowsMachine._bang_help),
+    SacCommand("id", "Display the computer identification information.",
+               WindowsMachine._identification),
+    SacCommand("restart", "Restart the system immediately.", WindowsMachine._restart),
+    SacCommand("?", "Display this list.", WindowsMachine._bang_help),
+]
+
+
+def _commands(table: list[SacCommand]) -> dict[str, Callable[[WindowsMachine, list[str]], None]]:
+    return {name: command.run for command in table if command.run is not None
+            for name in command.names or (command.usage.split()[0],)}
+
+
+def _help_lines(table: list[SacCommand], width: int) -> list[str]:
+    return [f"{command.usage:<{width}} {command.help}" for command in table]
+
+
+SAC_COMMANDS = _commands(SAC_TABLE)
+BANG_SAC_COMMANDS = _commands(BANG_SAC_TABLE)
+SAC_HELP = _help_lines(SAC_TABLE, 20)
+BANG_SAC_HELP = _help_lines(BANG_SAC_TABLE, 8)

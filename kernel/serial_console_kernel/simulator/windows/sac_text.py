@@ -9,28 +9,6 @@ BANNER = ["", "Computer is booting, SAC started and initialized.", "",
           'Use the "ch -?" command for information about using channels.',
           'Use the "?" command for general help.', "", ""]
 CMD_AVAILABLE = "EVENT: The CMD command is now available."
-HELP = [
-    "ch                   Channel management commands.  Use ch -? for more help.",
-    "cmd                  Create a Command Prompt channel.",
-    "d                    Dump the current kernel log.",
-    "f                    Toggle detailed or abbreviated tlist info.",
-    "? or help            Display this list.",
-    "i                    List all IP network numbers and their IP addresses.",
-    "i <#> <ip> <subnet> <gateway> Set IPv4 addr., subnet and gateway.",
-    "id                   Display the computer identification information.",
-    "k <pid>              Kill the given process.",
-    "l <pid>              Lower the priority of a process to the lowest possible.",
-    "lock                 Lock access to Command Prompt channels.",
-    "m <pid> <MB-allow>   Limit the memory usage of a process to <MB-allow>.",
-    "p                    Toggle paging the display.",
-    "r <pid>              Raise the priority of a process by one.",
-    "s                    Display the current time and date (24 hour clock used).",
-    "s mm/dd/yyyy hh:mm   Set the current time and date (24 hour clock used).",
-    "t                    Tlist.",
-    "restart              Restart the system immediately.",
-    "shutdown             Shutdown the system immediately.",
-    "crashdump            Crash the system. You must have crash dump enabled.",
-]
 CHANNEL_HELP = [
     "Channel management commands:", "",
     "ch                   List all channels.", "",

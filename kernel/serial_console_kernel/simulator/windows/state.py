@@ -5,7 +5,9 @@ Names, GUIDs and addresses are fixed so the same input always gives the same out
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 COMPUTER_NAME = "WINSRV-SIM01"
 COMPUTER_GUID = "5c3f7e2a-8d41-4b6e-9a0f-2e7d1c9b4a60"
@@ -173,41 +175,74 @@ class WindowsState:
         return lines
 
 
-SCENARIOS = {
-    "healthy": "Everything works: RDP reachable on 3389.",
-    "firewall-blocks-rdp": "The firewall rule 'Remote Desktop - User Mode (TCP-In)' is disabled.",
-    "firewall-all-profiles-block": "All firewall profiles block every inbound connection.",
-    "rdp-disabled": "RDP is switched off in the registry (fDenyTSConnections=1).",
-    "termservice-stopped": "The Remote Desktop Services service is disabled and stopped.",
-    "rdp-port-changed": "RDP listens on 3390 instead of 3389 (RDP-Tcp PortNumber).",
-    "nic-disabled": "The network adapter 'Ethernet' is disabled.",
-    "disk-dirty": "Volume C: is dirty: chkdsk must run at the next restart.",
-    "stuck-in-safe-mode": "The boot configuration forces Safe Mode, where RDP does not start.",
-    "hung": "The VM is hung: nothing answers but an NMI, which gets a crash dump.",
+def _rule_disabled(state: WindowsState) -> None:
+    state.rules[RDP_RULE].enabled = False
+
+
+def _all_profiles_block(state: WindowsState) -> None:
+    state.inbound_policy = dict.fromkeys(state.inbound_policy, "BlockInboundAlways")
+
+
+def _rdp_denied(state: WindowsState) -> None:
+    state.registry[TS_KEY]["fDenyTSConnections"] = ("REG_DWORD", 1)
+
+
+def _termservice_disabled(state: WindowsState) -> None:
+    service = state.services["termservice"]
+    service.state, service.start = "STOPPED", "DISABLED"
+
+
+def _rdp_port_3390(state: WindowsState) -> None:
+    state.registry[RDP_TCP_KEY]["PortNumber"] = ("REG_DWORD", 3390)
+
+
+def _nic_disabled(state: WindowsState) -> None:
+    state.nic_enabled = False
+
+
+def _disk_dirty(state: WindowsState) -> None:
+    state.disk_dirty = True
+
+
+def _safeboot_minimal(state: WindowsState) -> None:
+    state.safeboot = "Minimal"
+
+
+def _hung(state: WindowsState) -> None:
+    state.hung = True
+
+
+class Scenario(NamedTuple):
+    description: str
+    fault: Callable[[WindowsState], None] | None = None  # what it changes on a healthy machine
+
+
+SCENARIO_TABLE = {
+    "healthy": Scenario("Everything works: RDP reachable on 3389."),
+    "firewall-blocks-rdp": Scenario(
+        "The firewall rule 'Remote Desktop - User Mode (TCP-In)' is disabled.", _rule_disabled),
+    "firewall-all-profiles-block": Scenario(
+        "All firewall profiles block every inbound connection.", _all_profiles_block),
+    "rdp-disabled": Scenario("RDP is switched off in the registry (fDenyTSConnections=1).",
+                             _rdp_denied),
+    "termservice-stopped": Scenario("The Remote Desktop Services service is disabled and stopped.",
+                                    _termservice_disabled),
+    "rdp-port-changed": Scenario("RDP listens on 3390 instead of 3389 (RDP-Tcp PortNumber).",
+                                 _rdp_port_3390),
+    "nic-disabled": Scenario("The network adapter 'Ethernet' is disabled.", _nic_disabled),
+    "disk-dirty": Scenario("Volume C: is dirty: chkdsk must run at the next restart.", _disk_dirty),
+    "stuck-in-safe-mode": Scenario(
+        "The boot configuration forces Safe Mode, where RDP does not start.", _safeboot_minimal),
+    "hung": Scenario("The VM is hung: nothing answers but an NMI, which gets a crash dump.", _hung),
 }
+SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.items()}
 
 
 def scenario_state(name: str) -> WindowsState:
-    if name not in SCENARIOS:
-        raise ValueError(f"unknown Windows scenario {name!r}: {', '.join(SCENARIOS)}")
+    if name not in SCENARIO_TABLE:
+        raise ValueError(f"unknown Windows scenario {name!r}: {', '.join(SCENARIO_TABLE)}")
     state = WindowsState(scenario=name)
-    if name == "firewall-blocks-rdp":
-        state.rules[RDP_RULE].enabled = False
-    elif name == "firewall-all-profiles-block":
-        state.inbound_policy = dict.fromkeys(state.inbound_policy, "BlockInboundAlways")
-    elif name == "rdp-disabled":
-        state.registry[TS_KEY]["fDenyTSConnections"] = ("REG_DWORD", 1)
-    elif name == "termservice-stopped":
-        service = state.services["termservice"]
-        service.state, service.start = "STOPPED", "DISABLED"
-    elif name == "rdp-port-changed":
-        state.registry[RDP_TCP_KEY]["PortNumber"] = ("REG_DWORD", 3390)
-    elif name == "nic-disabled":
-        state.nic_enabled = False
-    elif name == "disk-dirty":
-        state.disk_dirty = True
-    elif name == "stuck-in-safe-mode":
-        state.safeboot = "Minimal"
-    elif name == "hung":
-        state.hung = True
+    fault = SCENARIO_TABLE[name].fault
+    if fault is not None:
+        fault(state)
     return state
