@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "kernel"))
 
-from serial_console_kernel.engine.ingest import FastForwardStream  # noqa: E402
-from serial_console_kernel.engine.masking import Secrets  # noqa: E402
-from serial_console_kernel.engine.screen import ConsoleScreen  # noqa: E402
-from serial_console_kernel.engine.snapshot import take_snapshot  # noqa: E402
-from serial_console_kernel.engine.transcript import Transcript  # noqa: E402
+from serial_console_kernel.engine.ingest import FastForwardStream
+from serial_console_kernel.engine.masking import Secrets
+from serial_console_kernel.engine.screen import ConsoleScreen
+from serial_console_kernel.engine.snapshot import take_snapshot
+from serial_console_kernel.engine.transcript import Transcript
 
 SECRET = "S3cr3t-Xyz!"
 PIECES = [

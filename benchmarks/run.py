@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import bench_ingest  # noqa: E402
-import bench_kernel  # noqa: E402
+import bench_ingest
+import bench_kernel
 
 FULL = {"ingest_bytes": 4_000_000, "history_sample": 400_000, "cells": 300, "flood_mb": 100,
         "memory_cells": 10_000, "live_seconds": 10, "hostile_bytes": 2_000_000}

@@ -86,13 +86,14 @@ class Target:
             settings.prompt = prompt
         await self.disconnect()
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud)
-        settings.keys = keys or default(transport, "default_keys")
+        settings.keys = keys or default(transport, "default_keys") or "xterm"
         vars(self.settings).update(vars(settings))
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
                                  scrollback=settings.scrollback, secrets=self.secrets)
         if self.transcript_path:
-            session.set_transcript(Transcript(self.transcript_path))
-            session.transcript.note(f"connected to {target}")
+            transcript = Transcript(self.transcript_path)
+            session.set_transcript(transcript)
+            transcript.note(f"connected to {target}")
         session.start()
         self.console = Console(session, self.settings, target)
         self.last_target = target

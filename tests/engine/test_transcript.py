@@ -11,7 +11,7 @@ def test_transcript_appends_and_masks_secrets_split_across_chunks(tmp_path):
     transcript.close()
     text = path.read_bytes().decode()
     assert "letmein" not in text
-    assert "Password: *******\r\nok\r\npartial \ufffd" == text
+    assert text == "Password: *******\r\nok\r\npartial \ufffd"
 
 
 def test_the_log_masks_what_a_terminal_would_show(tmp_path):

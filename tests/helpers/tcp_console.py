@@ -39,7 +39,8 @@ def serve(client: socket.socket) -> None:
     password = read_line(echo=False)
     if password != PASSWORD:
         send(b"Login incorrect\r\nlogin: ")
-        return serve_shell(client, send, read_line, logged_in=False)
+        serve_shell(client, send, read_line, logged_in=False)
+        return
     send(b"Welcome " + user + b"\r\n")
     serve_shell(client, send, read_line, logged_in=True)
 

@@ -123,4 +123,4 @@ def test_every_action_is_named_once_with_its_words():
     assert set(TEXT) == set(Action) and all(text.label and text.done for text in TEXT.values())
     assert {a for a in Action if TEXT[a].confirm} == {Action.NMI, Action.RESET, Action.POWER_OFF}
     assert set(SERVER_ACTIONS) == {a.value for a in Action} | {"health"}
-    assert "nmi" == Action.NMI and "nmi" in frozenset({Action.NMI})  # strings and members agree
+    assert Action.NMI == "nmi" and "nmi" in frozenset({Action.NMI})  # strings and members agree

@@ -3,6 +3,7 @@ socket, started paused so that no boot byte is lost before a client connects."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -89,14 +90,10 @@ class LinuxVM:
         self.qmp.cmd("cont")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # QEMU may already be gone
             self.qmp.cmd("quit")
-        except Exception:  # noqa: BLE001 - QEMU may already be gone
-            pass
-        try:
+        with contextlib.suppress(Exception):
             self.qmp.close()
-        except Exception:  # noqa: BLE001
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

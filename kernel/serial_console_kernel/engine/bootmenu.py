@@ -9,10 +9,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
 from .console import Console
 from .screen import ConsoleScreen
+
+if TYPE_CHECKING:
+    from .session import Progress
 
 MENU = re.compile(r"GNU GRUB|Windows Boot Manager|Advanced Boot Options|Boot Menu|Boot Manager")
 KEY_INTERVAL = 0.2
@@ -35,8 +40,9 @@ def _menu_rows(screen: ConsoleScreen, text: str) -> list[int]:
     return [y for y in range(screen.lines) if text.lower() in screen.row_text(y).lower()]
 
 
-async def catch_boot_menu(console: Console, restart, *, key: str | None, timeout: float,
-                          select: str | None = None, menu: re.Pattern[str] = MENU) -> str:
+async def catch_boot_menu(console: Console, restart: Callable[[], Awaitable[None]], *,
+                          key: str | None, timeout: float, select: str | None = None,
+                          menu: re.Pattern[str] = MENU) -> str:
     """`restart` is an awaitable factory (the power backend's reset); returns what was done.
 
     With `key` (F8 for Windows), the key is pressed until a menu shows.  Without, nothing is
@@ -47,7 +53,7 @@ async def catch_boot_menu(console: Console, restart, *, key: str | None, timeout
     await restart()
     deadline = time.monotonic() + timeout
 
-    def menu_shown(screen: ConsoleScreen, progress) -> str | None:
+    def menu_shown(screen: ConsoleScreen, progress: Progress | None) -> str | None:
         return "menu" if menu.search(screen.text_since(since)) else None
 
     while not session.inspect(lambda s: menu_shown(s, None)):

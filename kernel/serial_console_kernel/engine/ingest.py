@@ -141,7 +141,7 @@ class FastForwardStream(pyte.ByteStream):
     # -- common ------------------------------------------------------------------------------
     def _plain_state(self) -> bool:
         screen = self.screen
-        return (self._taking_plain_text and not BLOCKING_MODES & screen.mode and screen.charset == 0
+        return bool(self._taking_plain_text and not BLOCKING_MODES & screen.mode and screen.charset == 0
                 and screen.g0_charset == DEFAULT_CHARSET
                 and screen.margins in (None, (0, screen.lines - 1)))
 
@@ -164,7 +164,8 @@ class FastForwardStream(pyte.ByteStream):
         lines = text.split("\n")
         fed = 0  # characters of `text` given to pyte or skipped
         offset = 0
-        run_start = run_offset = None
+        run_start: int | None = None
+        run_offset = 0
         for i, line in enumerate(lines[:-1]):
             if _plain(line):
                 if run_start is None:

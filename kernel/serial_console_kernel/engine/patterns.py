@@ -3,13 +3,15 @@ limit: `/(a+)+b/` over a screen of `a`s must cost a clear error, not the kernel.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import regex
 
 from ..errors import PatternError
 
 MATCH_TIMEOUT = 1.0  # seconds for one search; a sane pattern takes microseconds
 
-Pattern = regex.Pattern
+Pattern: TypeAlias = regex.Pattern
 _BOUNDED = type(regex.compile(""))
 
 

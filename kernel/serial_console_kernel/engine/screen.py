@@ -7,6 +7,7 @@ above the final screen; rows already shown in the previous snapshot are not show
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import pyte
 from pyte import modes
@@ -206,15 +207,15 @@ class ConsoleScreen(pyte.Screen):
         if self.cursor.y < self._rows_already_shown:
             self.redrawn = True
 
-    def cursor_position(self, *args, **kwargs) -> None:
+    def cursor_position(self, *args: Any, **kwargs: Any) -> None:
         super().cursor_position(*args, **kwargs)
         self._moved()
 
-    def cursor_to_line(self, *args, **kwargs) -> None:
+    def cursor_to_line(self, *args: Any, **kwargs: Any) -> None:
         super().cursor_to_line(*args, **kwargs)
         self._moved()
 
-    def cursor_up(self, *args, **kwargs) -> None:
+    def cursor_up(self, *args: Any, **kwargs: Any) -> None:
         super().cursor_up(*args, **kwargs)
         self._moved()
 
@@ -223,17 +224,17 @@ class ConsoleScreen(pyte.Screen):
         self.wrapped.clear()
         super().reverse_index()
 
-    def insert_lines(self, *args, **kwargs) -> None:
+    def insert_lines(self, *args: Any, **kwargs: Any) -> None:
         self.redrawn = True
         self.wrapped.clear()
         super().insert_lines(*args, **kwargs)
 
-    def delete_lines(self, *args, **kwargs) -> None:
+    def delete_lines(self, *args: Any, **kwargs: Any) -> None:
         self.redrawn = True
         self.wrapped.clear()
         super().delete_lines(*args, **kwargs)
 
-    def set_mode(self, *modes_set: int, **kwargs) -> None:
+    def set_mode(self, *modes_set: int, **kwargs: Any) -> None:
         if kwargs.get("private") and set(modes_set) & ALTERNATE_SCREEN:
             self.redrawn = True
         super().set_mode(*modes_set, **kwargs)
@@ -249,11 +250,11 @@ class ConsoleScreen(pyte.Screen):
         super().resize(lines, columns)
 
     # -- pyte quirks ----------------------------------------------------------------------
-    def erase_in_line(self, how: int = 0, *args, **kwargs) -> None:
+    def erase_in_line(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
         if how in (0, 1, 2):  # pyte fails on others (ESC[5K); a terminal ignores them
             super().erase_in_line(how)
 
-    def erase_in_display(self, how: int = 0, *args, **kwargs) -> None:
+    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
         if how not in (0, 1, 2, 3):  # ESC[4J: pyte fails, a terminal ignores it
             return
         super().erase_in_display(how)

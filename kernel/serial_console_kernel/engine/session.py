@@ -8,6 +8,7 @@ kernel's event loop stays free for widgets and interrupts while a cell waits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -227,10 +228,8 @@ class ConsoleSession:
         woken = asyncio.Event()
 
         def wake() -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed under us: nobody waits
                 loop.call_soon_threadsafe(woken.set)
-            except RuntimeError:  # the loop closed under us: nobody waits any more
-                pass
 
         start = time.monotonic() if since is None else since
         deadline = time.monotonic() + timeout
@@ -256,10 +255,8 @@ class ConsoleSession:
                     wake_at = min(wake_at, quiet_since + quiet)
                 if now >= deadline:
                     raise WaitTimeout(f"timed out after {timeout:g} s waiting for {what}")
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(woken.wait(), max(0.0, wake_at - now))
-                except asyncio.TimeoutError:
-                    pass
         finally:
             self.remove_listener(wake)
 

@@ -13,6 +13,7 @@ import html
 import operator
 from dataclasses import dataclass, field
 from itertools import groupby, repeat
+from typing import cast
 
 from .masking import Secrets
 from .screen import ConsoleScreen
@@ -177,9 +178,8 @@ def _row_html(row: list, cursor_x: int) -> str:
         fast = _uniform_row_html(row, _style(attrs[0]), cursor_x)
         if fast is not None:
             return fast
-    styles = list(map(_STYLES.get, attrs))
-    if None in styles:
-        styles = [_style(key) for key in attrs]
+    known = list(map(_STYLES.get, attrs))
+    styles = [_style(key) for key in attrs] if None in known else cast("list[str]", known)
     # Trailing default blanks carry nothing; keep coloured ones (a coloured clear, a menu bar).
     end = len(row)
     while end and row[end - 1].data in (" ", "") and not styles[end - 1]:

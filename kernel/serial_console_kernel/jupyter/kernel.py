@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import traceback
+from typing import Any
 
 import comm
 from ipykernel.comm import CommManager
@@ -40,7 +41,7 @@ class SerialConsoleKernel(Kernel):
         "%connect TARGET to start; %help lists the magics."
     )
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target = Target(say=self.print_text)
         self._cell_task: asyncio.Task | None = None
@@ -63,7 +64,7 @@ class SerialConsoleKernel(Kernel):
             import ipywidgets
 
             ipywidgets.register_comm_target()
-        except Exception:  # noqa: BLE001 - widgets are optional for plain cells
+        except Exception:
             self.log.warning("ipywidgets not available: %%controls will not work", exc_info=True)
 
     # -- interrupts: SIGINT cancels the running cell, the kernel lives on -----------------------
@@ -82,8 +83,9 @@ class SerialConsoleKernel(Kernel):
 
     # -- execution --------------------------------------------------------------------------------
     async def do_execute(
-        self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs
-    ):
+        self, code: str, silent: bool, store_history: bool = True,
+        user_expressions: dict | None = None, allow_stdin: bool = False, **kwargs: Any,
+    ) -> dict:
         self._allow_stdin = allow_stdin
         self._interrupted = False
         cell = Cell(self.target, self, ask_secret=self.getpass if allow_stdin else None,
@@ -99,7 +101,7 @@ class SerialConsoleKernel(Kernel):
                                           + self.target.interrupted()), silent)
         except ConsoleError as err:
             return self._fail(err, silent)
-        except Exception as err:  # noqa: BLE001 - a bug of ours must not take the kernel down
+        except Exception as err:
             self.log.error("unexpected error in cell", exc_info=True)
             return self._fail(err, silent, detail=traceback.format_exc())
         finally:
@@ -132,7 +134,7 @@ class SerialConsoleKernel(Kernel):
         return {"status": "error", "execution_count": self.execution_count, **content}
 
     # -- editor services --------------------------------------------------------------------------
-    def do_complete(self, code: str, cursor_pos: int) -> dict:
+    async def do_complete(self, code: str, cursor_pos: int) -> dict:
         line_start = code.rfind("\n", 0, cursor_pos) + 1
         line = code[line_start:cursor_pos]
         word_start = max(line.rfind(" "), -1) + 1
@@ -153,7 +155,8 @@ class SerialConsoleKernel(Kernel):
         return {"status": "ok", "matches": matches, "cursor_start": line_start + word_start,
                 "cursor_end": cursor_pos, "metadata": {}}
 
-    def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections=()) -> dict:
+    async def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
+                         omit_sections: tuple = ()) -> dict:
         line_start = code.rfind("\n", 0, cursor_pos) + 1
         line_end = code.find("\n", cursor_pos)
         line = code[line_start: line_end if line_end >= 0 else len(code)]
@@ -164,7 +167,7 @@ class SerialConsoleKernel(Kernel):
                         "data": {"text/plain": help_text(name)}}
         return {"status": "ok", "found": False, "data": {}, "metadata": {}}
 
-    def do_is_complete(self, code: str) -> dict:
+    async def do_is_complete(self, code: str) -> dict:
         # Every line stands alone; a trailing backslash asks for more, as in a shell.
         if code.rstrip("\n").endswith("\\"):
             return {"status": "incomplete", "indent": ""}

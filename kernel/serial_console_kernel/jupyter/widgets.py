@@ -12,12 +12,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
 from ..errors import ConsoleError
 from ..power.base import TEXT, Action
 from ..target import Target
+
+if TYPE_CHECKING:
+    from ..engine.session import ConsoleSession
+    from ..power.base import PowerBackend
 
 CONFIRM = {action.value: text.confirm for action, text in TEXT.items() if text.confirm}
 # The power buttons, in this order; SysRq has a key field beside it, status is no button.
@@ -27,7 +33,7 @@ PAD = ["F8", "Esc", "Tab", "Up", "Down", "Left", "Right", "Enter", "e", "Ctrl-X"
 MAX_UPDATES_PER_SECOND = 10
 
 
-def _why_not(action: str, power) -> str:
+def _why_not(action: str, power: PowerBackend | None) -> str:
     backend = f"the {power.name} power backend" if power is not None else "no power backend"
     if action in ("break", "sysrq"):
         return f"neither {backend} nor the console can send {TEXT[Action(action)].label}"
@@ -39,14 +45,14 @@ class LiveScreen:
 
     def __init__(self, view: w.HTML) -> None:
         self.view = view
-        self.session = None
+        self.session: ConsoleSession | None = None
         self._changed = threading.Event()
         self._stop = threading.Event()
         self.updates = 0
         self._thread = threading.Thread(target=self._run, name="live-screen", daemon=True)
         self._thread.start()
 
-    def attach(self, session) -> None:
+    def attach(self, session: ConsoleSession | None) -> None:
         if self.session is not None:
             self.session.remove_listener(self._changed.set)
         self.session = session
@@ -134,7 +140,8 @@ class ControlPanel:
     # -- clicks --------------------------------------------------------------------------------------
     def _ask(self, action: str) -> None:
         if action not in CONFIRM:
-            return self._start(self._power(action))
+            self._start(self._power(action))
+            return
         self.pending = action
         self.confirm_text.value = f"<b>{CONFIRM[action]}</b>"
         self.confirm_box.layout.display = "flex"
@@ -148,13 +155,13 @@ class ControlPanel:
     def _hide_confirm(self) -> None:
         self.confirm_box.layout.display = "none"
 
-    def _start(self, coroutine) -> None:
+    def _start(self, coroutine: Awaitable[str]) -> None:
         """Run a click's work on the kernel's loop; never block the comm handler."""
         task = asyncio.get_event_loop().create_task(self._report(coroutine))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _report(self, coroutine) -> None:
+    async def _report(self, coroutine: Awaitable[str]) -> None:
         try:
             message = await coroutine
         except ConsoleError as err:

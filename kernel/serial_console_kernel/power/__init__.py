@@ -6,11 +6,16 @@ support, so magics and widgets offer only what works.  `open_power` picks one fr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import ConsoleError
 from .base import ACTIONS, PowerBackend
 
+if TYPE_CHECKING:
+    from ..transports.base import Transport
 
-def open_power(spec: str, transport=None) -> PowerBackend:
+
+def open_power(spec: str, transport: Transport | None = None) -> PowerBackend:
     """`qmp:PATH`, `qmp:tcp:HOST:PORT`, `sim`, `sim:HOST:PORT`, `cmd:nmi=…;reset=…`, `line`."""
     from .line import LinePower
 
@@ -27,6 +32,8 @@ def open_power(spec: str, transport=None) -> PowerBackend:
 
         backend = CommandPower(spec[len("cmd:"):])
     elif spec == "line":
+        if transport is None:
+            raise ConsoleError("the line power backend sends BREAK on the console: connect first")
         backend = LinePower(transport)
     else:
         raise ConsoleError(f"unknown power backend {spec!r}: qmp:PATH, qmp:tcp:HOST:PORT, sim, "

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from .base import require
+
+if TYPE_CHECKING:
+    from ..transports.base import Transport
 
 
 class LinePower:
     name = "line"
     actions = frozenset({"break", "sysrq"})
 
-    def __init__(self, transport) -> None:
+    def __init__(self, transport: Transport) -> None:
         self.transport = transport
 
     async def run(self, action: str, argument: str = "") -> str:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
 
 from qemu.qmp import QMPClient
 
 from ..errors import ConsoleError
 from .base import require
+
+if TYPE_CHECKING:
+    from ..transports.base import Transport
 
 # A graceful restart is what the keyboard does: Ctrl-Alt-Del.
 _RESTART_KEYS = [{"type": "qcode", "data": key} for key in ("ctrl", "alt", "delete")]
@@ -18,7 +23,7 @@ class QmpPower:
     actions = frozenset({"nmi", "reset", "restart", "power_off", "power_on", "power_cycle",
                          "sysrq", "break", "status"})
 
-    def __init__(self, address: str, transport=None) -> None:
+    def __init__(self, address: str, transport: Transport | None = None) -> None:
         self.transport = transport  # the console: SysRq is a BREAK on it, then the key
         if address.startswith("tcp:"):
             host, _, port = address[len("tcp:"):].rpartition(":")
@@ -41,7 +46,7 @@ class QmpPower:
             self._client = client
         return self._client
 
-    async def _execute(self, command: str, arguments: dict | None = None):
+    async def _execute(self, command: str, arguments: dict | None = None) -> Any:  # QMP's JSON
         async with self._lock:
             client = await self._connected()
             try:
@@ -98,7 +103,5 @@ class QmpPower:
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            try:
+            with contextlib.suppress(Exception):  # QEMU may be gone already (EOFError after quit)
                 await client.disconnect()
-            except Exception:  # noqa: BLE001 - QEMU may be gone already (EOFError after quit)
-                pass

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
 from .base import ACTIONS, require
+
+if TYPE_CHECKING:
+    from ..transports.base import Transport
 
 
 class SimulatorPower:
     name = "sim"
     actions = frozenset(ACTIONS)
 
-    def __init__(self, spec: str, transport=None) -> None:
-        self.address = None
+    def __init__(self, spec: str, transport: Transport | None = None) -> None:
+        self.address: tuple[str, int] | None = None
         self.simulation = None
         if spec.startswith("sim:"):
             host, _, port = spec[len("sim:"):].rpartition(":")
@@ -35,6 +39,7 @@ class SimulatorPower:
         return await self._remote(action, argument)
 
     async def _remote(self, action: str, argument: str) -> str:
+        assert self.address is not None, "a sim:HOST:PORT backend has an address"
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(*self.address), 10)
         except (OSError, asyncio.TimeoutError) as err:

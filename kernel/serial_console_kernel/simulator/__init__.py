@@ -7,8 +7,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .runtime import Runtime, SkippingClock, parse_speed
+
+if TYPE_CHECKING:
+    from .linux import LinuxMachine
+    from .windows import WindowsMachine
 
 KINDS = ("windows", "linux")
 
@@ -39,6 +44,7 @@ class Simulation:
                              f"`serial-console sim --list` lists them")
         self.kind, self.scenario = kind, scenario
         self.runtime = Runtime(parse_speed(speed), SkippingClock() if speed == "instant" else None)
+        self.machine: WindowsMachine | LinuxMachine
         if kind == "windows":
             from .windows import WindowsMachine
 
@@ -72,7 +78,9 @@ class Simulation:
         return str(self.runtime.call(lambda: self.machine.control(action, argument)))
 
     def health(self) -> dict:
-        return self.runtime.call(lambda: self.machine.state.health())
+        health = self.runtime.call(lambda: self.machine.state.health())
+        assert isinstance(health, dict)
+        return health
 
     def stop(self) -> None:
         self.runtime.stop()

@@ -183,9 +183,11 @@ class ConsoleServer:
 
     # -- the control channel --------------------------------------------------------------------
     def _accept_control(self) -> None:
+        listener = self.control_socket
+        assert listener is not None, "started with a control port"
         while not self._stopping.is_set():
             try:
-                client, _ = self.control_socket.accept()
+                client, _ = listener.accept()
             except OSError:
                 return
             threading.Thread(target=self._serve_control, args=(client,), daemon=True).start()

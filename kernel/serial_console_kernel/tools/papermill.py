@@ -10,11 +10,11 @@ from papermill.translators import Translator, papermill_translators
 
 class SerialConsoleTranslator(Translator):
     @classmethod
-    def translate_raw_str(cls, val) -> str:
+    def translate_raw_str(cls, val: object) -> str:
         return str(val)
 
     @classmethod
-    def translate_escaped_str(cls, str_val) -> str:
+    def translate_escaped_str(cls, str_val: object) -> str:
         return str(str_val)
 
     @classmethod
@@ -22,7 +22,7 @@ class SerialConsoleTranslator(Translator):
         return f"%echo {cmt_str}".strip()
 
     @classmethod
-    def assign(cls, name: str, str_val) -> str:
+    def assign(cls, name: str, str_val: object) -> str:
         variable = name if name.isupper() else "SERIAL_CONSOLE_" + name.upper()
         return f"%env {variable}={str_val}"
 

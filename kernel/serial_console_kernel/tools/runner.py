@@ -12,11 +12,14 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbformat import NotebookNode
 from traitlets.config import Config
 
 from ..errors import ConsoleError
@@ -24,10 +27,11 @@ from ..jupyter.cell import Cell, error_content
 from ..target import Target
 
 KERNEL_NAME = "serial-console"
+Hook = Callable[..., None]  # nbclient's on_cell_start / on_cell_executed
 
 
 def run_notebook(path: str, *, target: str | None = None, output: str | None = None,
-                 cell_timeout: float = 300, in_process: bool = False, stream=sys.stdout) -> int:
+                 cell_timeout: float = 300, in_process: bool = False, stream: TextIO = sys.stdout) -> int:
     source = Path(path)
     try:
         notebook = nbformat.read(source, as_version=4)
@@ -42,7 +46,7 @@ def run_notebook(path: str, *, target: str | None = None, output: str | None = N
 
     pending = {}
 
-    def started(cell, cell_index, **_) -> None:
+    def started(cell: NotebookNode, cell_index: int, **_: Any) -> None:
         if cell.cell_type != "code":
             return
         pending["cell"] = cell_index
@@ -50,7 +54,7 @@ def run_notebook(path: str, *, target: str | None = None, output: str | None = N
         stream.write(f"[{numbers.get(cell_index, '?')}/{len(code_indices)}] {first[:70]} ... ")
         stream.flush()
 
-    def executed(cell, cell_index, execute_reply, **_) -> None:
+    def executed(cell: NotebookNode, cell_index: int, execute_reply: dict | None, **_: Any) -> None:
         if cell.cell_type != "code":
             return
         pending.pop("cell", None)
@@ -74,8 +78,8 @@ def run_notebook(path: str, *, target: str | None = None, output: str | None = N
     return 1 if failed else 0
 
 
-def _run_in_kernel(notebook, source: Path, cell_timeout: float, started, executed, pending,
-                   stream) -> bool:
+def _run_in_kernel(notebook: NotebookNode, source: Path, cell_timeout: float, started: Hook,
+                   executed: Hook, pending: dict, stream: TextIO) -> bool:
     # The kernel talks to this process only: over private Unix sockets, not loopback TCP (which
     # ipykernel rightly warns about: anyone on the machine could connect).
     sockets = tempfile.TemporaryDirectory(prefix="serial-console-run-")
@@ -87,7 +91,8 @@ def _run_in_kernel(notebook, source: Path, cell_timeout: float, started, execute
         client.execute()
     except (CellExecutionError, CellTimeoutError) as err:
         if pending:  # nbclient raised before its hook: say which step failed and why
-            reason = f"{err.ename}: {err.evalue}" if hasattr(err, "ename") else str(err).splitlines()[0]
+            reason = (f"{err.ename}: {err.evalue}" if isinstance(err, CellExecutionError)
+                      else str(err).splitlines()[0])
             stream.write(f"FAILED\n    {reason}\n")
         return True
     finally:
@@ -108,7 +113,8 @@ class _NotebookOutputs:
         self.outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
 
 
-def _run_in_process(notebook, folder: Path, cell_timeout: float, started, executed) -> bool:
+def _run_in_process(notebook: NotebookNode, folder: Path, cell_timeout: float, started: Hook,
+                    executed: Hook) -> bool:
     async def run_cells() -> bool:
         target = Target()
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from importlib import import_module
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from ..errors import ConsoleError
 from .base import Transport
@@ -39,7 +39,7 @@ def scheme_of(target: str) -> str | None:
     return match.group(1).lower()
 
 
-def _plugins() -> dict[str, object]:
+def _plugins() -> dict[str, EntryPoint]:
     return {point.name: point for point in entry_points(group=ENTRY_POINT_GROUP)}
 
 
@@ -56,7 +56,7 @@ def factory_for(target: str) -> Factory:
             raise ConsoleError(f"the transport plugin for {scheme}: could not be loaded: {err}") from None
     from .pyserial_url import PySerialTransport
 
-    return PySerialTransport
+    return PySerialTransport  # type: ignore[return-value]  # a Transport by its methods
 
 
 def open_transport(target: str, *, baud: int = 115200) -> Transport:

@@ -86,6 +86,6 @@ def write_to_socket(sock: socket.socket, data: bytes, timeout: float | None,
 DEFAULTS = {"default_keys": "xterm", "default_power": None, "default_password": None}
 
 
-def default(transport: Transport, name: str):
+def default(transport: Transport, name: str) -> str | None:
     """A transport's default, or the general one when it does not say."""
     return getattr(transport, name, DEFAULTS[name])

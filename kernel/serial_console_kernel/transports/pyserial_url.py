@@ -3,6 +3,7 @@ schemes of pyserial's extensions (packages added to `serial.protocol_handler_pac
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 import threading
@@ -115,10 +116,8 @@ class PySerialTransport:
 
     def close(self) -> None:
         if self._port is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a dead port must not fail the caller
                 self._port.close()
-            except Exception:  # noqa: BLE001 - closing a dead port must not fail the caller
-                pass
             self._port = None
 
     def _require_open(self) -> serial.SerialBase:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import queue
+import threading
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from ..errors import ConsoleError, TransportClosed
+
+if TYPE_CHECKING:
+    from ..simulator import Simulation
 
 
 class SimulatorTransport:
@@ -19,7 +24,7 @@ class SimulatorTransport:
         self.speed = params.get("speed", "fast")
         self.description = target
         self._incoming: queue.Queue[bytes] = queue.Queue()
-        self.simulation = None
+        self.simulation: Simulation | None = None
         # Windows' EMS console takes VT100+ keys (F8 is Esc 8); power goes to the simulator.
         self.default_keys = "ems" if self.kind == "windows" else "xterm"
         self.default_power = "sim"
@@ -35,11 +40,12 @@ class SimulatorTransport:
         from ..simulator import Simulation
 
         try:
-            self.simulation = Simulation(self.kind, self.scenario, self.speed)
+            simulation = Simulation(self.kind, self.scenario, self.speed)
         except ValueError as err:
             raise ConsoleError(str(err)) from None
-        self.simulation.attach(self._incoming.put)
-        self.simulation.start()
+        simulation.attach(self._incoming.put)
+        simulation.start()
+        self.simulation = simulation
 
     def read(self, timeout: float) -> bytes:
         if self.simulation is None:
@@ -53,7 +59,8 @@ class SimulatorTransport:
             chunks.append(self._incoming.get_nowait())
         return b"".join(chunks)
 
-    def write(self, data: bytes, timeout: float | None = None, abort=None) -> None:
+    def write(self, data: bytes, timeout: float | None = None,
+              abort: threading.Event | None = None) -> None:
         # In process: the machine queues what is typed, it never blocks.
         if self.simulation is None:
             raise TransportClosed(f"{self.description} is closed")

@@ -8,6 +8,7 @@ which QEMU's telnet chardev and ser2net turn into a real serial break (for Linux
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import threading
@@ -127,8 +128,6 @@ class SocketTransport:
 
 def close_socket(sock: socket.socket) -> None:
     """Shut down before closing, so a thread blocked reading it wakes up at once."""
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()

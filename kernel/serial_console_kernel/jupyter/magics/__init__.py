@@ -8,7 +8,9 @@ import difflib
 import os
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ...errors import MagicError
 from . import connection, keyboard, notes, panel, power, settings
@@ -22,7 +24,7 @@ MAGICS: dict[str, Magic] = {magic.name: magic for group in GROUPS for magic in g
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would exit the kernel
+    def error(self, message: str) -> NoReturn:  # argparse would exit the kernel
         raise MagicError(message)
 
 
@@ -37,13 +39,13 @@ def _parser(magic: Magic) -> _Parser:
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def expand_env(text: str, environ: dict[str, str] | None = None) -> str:
+def expand_env(text: str, environ: Mapping[str, str] | None = None) -> str:
     """`${VAR}` and `${VAR:-default}` from the environment, as in a shell."""
-    environ = os.environ if environ is None else environ
+    names: Mapping[str, str] = os.environ if environ is None else environ
 
     def value(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
-        found = environ.get(name)
+        found = names.get(name)
         if found:
             return found
         if default is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from .declare import Magic, arg, number
@@ -10,19 +11,19 @@ if TYPE_CHECKING:
     from ..cell import Cell
 
 
-async def connect(cell: Cell, args) -> bool:
+async def connect(cell: Cell, args: Namespace) -> bool:
     await cell.target.connect(" ".join(args.target), baud=args.baud, keys=args.keys,
                               size=args.size, prompt=args.prompt, power=args.power)
     return True
 
 
-async def disconnect(cell: Cell, args) -> bool:
+async def disconnect(cell: Cell, args: Namespace) -> bool:
     target = await cell.target.disconnect()
     cell.print(f"disconnected from {target}" if target else "not connected")
     return False
 
 
-async def status(cell: Cell, args) -> bool:
+async def status(cell: Cell, args: Namespace) -> bool:
     cell.print(cell.target.status())
     return False
 

@@ -30,7 +30,7 @@ class Arg:
     options: dict = field(default_factory=dict)
 
 
-def arg(*flags: str, **options) -> Arg:
+def arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
 
 
@@ -50,7 +50,7 @@ class Magic:
         return [flag for a in self.args for flag in a.flags if flag.startswith("--")]
 
 
-def number(low: float, high: float, unit: str = "", kind: type = float):
+def number(low: float, high: float, unit: str = "", kind: type = float) -> Callable[[str], float]:
     """An argparse type: a finite number within [low, high] (nan and inf are not numbers)."""
 
     def parse(text: str) -> float:

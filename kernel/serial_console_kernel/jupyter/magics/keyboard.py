@@ -4,6 +4,7 @@ is typed by the cell itself)."""
 from __future__ import annotations
 
 import asyncio
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from ...engine.keys import decode_escapes
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 PASSWORD_PROMPT_TIMEOUT = 300.0
 
 
-async def screen(cell: Cell, args) -> bool:
+async def screen(cell: Cell, args: Namespace) -> bool:
     await cell.target.quiet()
     cell.full_screen = True
     return True
@@ -29,24 +30,24 @@ async def send(cell: Cell, text: str) -> bool:
     return True
 
 
-async def key(cell: Cell, args) -> bool:
+async def key(cell: Cell, args: Namespace) -> bool:
     await cell.target.press(args.keys)
     return True
 
 
-async def wait(cell: Cell, args) -> bool:
+async def wait(cell: Cell, args: Namespace) -> bool:
     pattern = parse_pattern(" ".join(args.pattern))
     await cell.target.wait(pattern, timeout=args.timeout, new=args.new)
     return True
 
 
-async def expect(cell: Cell, args) -> bool:
+async def expect(cell: Cell, args: Namespace) -> bool:
     text = " ".join(args.pattern)
     cell.target.expect(parse_pattern(text), written=text)
     return False
 
 
-async def password(cell: Cell, args) -> bool:
+async def password(cell: Cell, args: Namespace) -> bool:
     target = cell.target
     secret = target.password_from(args.envvar)
     if not secret:

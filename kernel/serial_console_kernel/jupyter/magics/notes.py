@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from ...errors import ConsoleError
@@ -32,14 +33,14 @@ async def echo(cell: Cell, text: str) -> bool:
     return False
 
 
-async def help_magic(cell: Cell, args) -> bool:
+async def help_magic(cell: Cell, args: Namespace) -> bool:
     from . import help_text  # the table is built from this module too
 
     cell.print(help_text(args.name))
     return False
 
 
-async def lsmagic(cell: Cell, args) -> bool:
+async def lsmagic(cell: Cell, args: Namespace) -> bool:
     from . import MAGICS
 
     cell.print("  ".join("%" + name for name in MAGICS))

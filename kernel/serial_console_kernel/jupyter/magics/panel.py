@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from .declare import Magic
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 PANEL_TEXT = "Serial Console controls (open in JupyterLab or Notebook to use them)"
 
 
-async def controls(cell: Cell, args) -> bool:
+async def controls(cell: Cell, args: Namespace) -> bool:
     bundle = cell.open_panel() if cell.open_panel is not None else {}
     cell.display({**bundle, "text/plain": PANEL_TEXT})
     return False

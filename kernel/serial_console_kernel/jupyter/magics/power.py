@@ -5,6 +5,7 @@ the cell's output and, with the time, in the transcript (see `Target.power_actio
 
 from __future__ import annotations
 
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from ...errors import ConsoleError
@@ -18,22 +19,22 @@ POWER_STATES = {"on": Action.POWER_ON, "off": Action.POWER_OFF, "cycle": Action.
                 "status": Action.STATUS}
 
 
-async def nmi(cell: Cell, args) -> bool:
+async def nmi(cell: Cell, args: Namespace) -> bool:
     await cell.target.act(Action.NMI)
     return True
 
 
-async def reset(cell: Cell, args) -> bool:
+async def reset(cell: Cell, args: Namespace) -> bool:
     await cell.target.act(Action.RESET)
     return True
 
 
-async def restart(cell: Cell, args) -> bool:
+async def restart(cell: Cell, args: Namespace) -> bool:
     await cell.target.act(Action.RESTART)
     return True
 
 
-async def power(cell: Cell, args) -> bool:
+async def power(cell: Cell, args: Namespace) -> bool:
     action = POWER_STATES[args.state]
     if action is Action.STATUS:
         await cell.target.power_action(action)
@@ -42,14 +43,14 @@ async def power(cell: Cell, args) -> bool:
     return True
 
 
-async def sysrq(cell: Cell, args) -> bool:
+async def sysrq(cell: Cell, args: Namespace) -> bool:
     if len(args.key) != 1:
         raise ConsoleError("%sysrq takes one key, e.g. %sysrq h (help), s (sync), b (reboot)")
     await cell.target.act(Action.SYSRQ, args.key)
     return True
 
 
-async def send_break(cell: Cell, args) -> bool:
+async def send_break(cell: Cell, args: Namespace) -> bool:
     await cell.target.act(Action.BREAK)
     return True
 
@@ -64,7 +65,7 @@ async def power_backend(cell: Cell, spec: str) -> bool:
     return False
 
 
-async def boot_menu(cell: Cell, args) -> bool:
+async def boot_menu(cell: Cell, args: Namespace) -> bool:
     select = " ".join(args.select) if args.select else None
     cell.print(await cell.target.boot_menu(select=select, keys=args.keys, timeout=args.timeout))
     return True

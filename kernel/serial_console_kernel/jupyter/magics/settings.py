@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
 from typing import TYPE_CHECKING
 
 from ...errors import ConsoleError
@@ -21,21 +22,21 @@ def _show_or_set(cell: Cell, name: str, value: float | None, unit: str = "") -> 
     return False
 
 
-async def timeout(cell: Cell, args) -> bool:
+async def timeout(cell: Cell, args: Namespace) -> bool:
     if args.seconds is not None and args.seconds <= 0:
         raise ConsoleError("%timeout must be more than 0 seconds: every wait is bounded")
     return _show_or_set(cell, "timeout", args.seconds, " s")
 
 
-async def quiet(cell: Cell, args) -> bool:
+async def quiet(cell: Cell, args: Namespace) -> bool:
     return _show_or_set(cell, "quiet_ms", args.ms, " ms")
 
 
-async def txdelay(cell: Cell, args) -> bool:
+async def txdelay(cell: Cell, args: Namespace) -> bool:
     return _show_or_set(cell, "txdelay_ms", args.ms, " ms")
 
 
-async def enter(cell: Cell, args) -> bool:
+async def enter(cell: Cell, args: Namespace) -> bool:
     if args.ending is None:
         cell.print(f"enter {cell.target.settings.enter}")
     else:
@@ -51,7 +52,7 @@ async def prompt(cell: Cell, text: str) -> bool:
     return False
 
 
-async def size(cell: Cell, args) -> bool:
+async def size(cell: Cell, args: Namespace) -> bool:
     settings = cell.target.settings
     if args.size is None:
         cell.print(f"size {settings.columns}x{settings.lines}")
@@ -60,7 +61,7 @@ async def size(cell: Cell, args) -> bool:
     return False
 
 
-async def scrollback(cell: Cell, args) -> bool:
+async def scrollback(cell: Cell, args: Namespace) -> bool:
     if args.lines is None:
         cell.print(f"scrollback {cell.target.settings.scrollback} lines")
     else:
@@ -68,7 +69,7 @@ async def scrollback(cell: Cell, args) -> bool:
     return False
 
 
-async def log(cell: Cell, args) -> bool:
+async def log(cell: Cell, args: Namespace) -> bool:
     if args.path is None:
         cell.print(f"log {cell.target.transcript_path or 'off'}")
     else:

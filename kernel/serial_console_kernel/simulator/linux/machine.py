@@ -3,6 +3,7 @@ Magic SysRq after a serial BREAK, and NMIs.  Runs on the runtime's thread."""
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 
 from ...errors import UnsupportedAction
@@ -45,6 +46,7 @@ class Mode(str, Enum):
 
 class LinuxMachine(PowerSwitch):
     kind = "linux"
+    mode: Mode
 
     def __init__(self, runtime: Runtime, scenario: str = "healthy") -> None:
         self.rt = runtime
@@ -94,7 +96,8 @@ class LinuxMachine(PowerSwitch):
                 return
             self.countdown -= 1
             if self.countdown <= 0:
-                return self._boot_entry(self.selected)
+                self._boot_entry(self.selected)
+                return
             self.out(grub.countdown_row(self.countdown))
             self._tick()
         self.later(1.0, step, clock="menu")
@@ -194,8 +197,8 @@ class LinuxMachine(PowerSwitch):
         delay = 0.0
         for advance, message in kernel_lines:
             delay += 0.15
-            self.later(delay, lambda a=advance, m=message: self.printk(m, advance=a))
-        self.later(delay + 0.5, lambda: self._userspace())
+            self.later(delay, functools.partial(self.printk, message, advance=advance))
+        self.later(delay + 0.5, self._userspace)
 
     def _userspace(self) -> None:
         words = self.cmdline.split()
@@ -207,11 +210,13 @@ class LinuxMachine(PowerSwitch):
             return
         self.out("[  OK  ] Started systemd-journald.service - Journal Service.\n")
         if "single" in words or "systemd.unit=rescue.target" in words:
-            return self._maintenance(RESCUE)
+            self._maintenance(RESCUE)
+            return
         failures = self.state.on_boot()
         if failures or "systemd.unit=emergency.target" in words:
             self.out("\n".join(failures) + "\n" if failures else "")
-            return self._maintenance(EMERGENCY)
+            self._maintenance(EMERGENCY)
+            return
         self._reach_multi_user()
 
     def _reach_multi_user(self) -> None:
@@ -237,7 +242,8 @@ class LinuxMachine(PowerSwitch):
         failures = self.state.on_boot()
         if failures:
             self.out("\n".join(failures) + "\n")
-            return self._maintenance(EMERGENCY)
+            self._maintenance(EMERGENCY)
+            return
         self._reach_multi_user()
 
     def _new_shell(self, user: str) -> Shell:
@@ -253,7 +259,8 @@ class LinuxMachine(PowerSwitch):
     def _logout(self) -> None:
         self.shell = None
         if self.state.emergency or "single" in self.cmdline.split():
-            return self._continue_boot()
+            self._continue_boot()
+            return
         self._login_prompt()
 
     # -- input -----------------------------------------------------------------------------------------
@@ -263,7 +270,11 @@ class LinuxMachine(PowerSwitch):
         for key in self.keys.feed(data.decode("utf-8", "replace")):
             self.key(key)
         if self.keys.waiting:
-            self.rt.after_real(0.05, lambda: [self.key(k) for k in self.keys.flush()])
+            self.rt.after_real(0.05, self._lone_escape)
+
+    def _lone_escape(self) -> None:
+        for key in self.keys.flush():
+            self.key(key)
 
     def key(self, key: Key) -> None:
         if self.sysrq_armed and key.char and not key.name:
@@ -293,24 +304,30 @@ class LinuxMachine(PowerSwitch):
 
     def _key_editor(self, key: Key) -> None:
         editor = self.grub_editor
+        assert editor is not None, "the editor mode has its editor"
         if key.char == "\x18" or key.name == "F10":  # Ctrl-X boots the edited entry
-            return self._boot(editor.cmdline)
+            self._boot(editor.cmdline)
+            return
         if key.name == "Esc":
             self.mode = Mode.GRUB
-            return self.out(grub.menu_screen(self.selected, None))
+            self.out(grub.menu_screen(self.selected, None))
+            return
         editor.key(key.name, key.char)
         self.out(editor.screen())
 
     def _key_line(self, key: Key) -> None:
-        if key.char == "\x03" and self.mode == Mode.SHELL:
+        if key.char == "\x03" and self.mode == Mode.SHELL and self.shell is not None:
             self.editor.buffer = ""
-            return self.out("^C\n" + self.shell.prompt)
+            self.out("^C\n" + self.shell.prompt)
+            return
         if key.char == "\x04" and not self.editor.buffer:
             if self.mode == Mode.EMERGENCY:
                 self.out("\n")
-                return self._continue_boot()
+                self._continue_boot()
+                return
             if self.mode == Mode.SHELL:
-                return self._logout()
+                self._logout()
+                return
         if key.name:
             return  # arrow keys: no history in this small shell
         echo, line = self.editor.key(key)
@@ -321,28 +338,35 @@ class LinuxMachine(PowerSwitch):
     def _line(self, line: str) -> None:
         if self.mode == Mode.LOGIN:
             if not line.strip():
-                return self.out(f"{HOSTNAME} login: ")
+                self.out(f"{HOSTNAME} login: ")
+                return
             self.login_user = line.strip()
             self.mode = Mode.PASSWORD
             self.editor.echo = False
-            return self.out("Password: ")
+            self.out("Password: ")
+            return
         if self.mode == Mode.PASSWORD:
             self.editor.echo = True
             if self.login_user not in ("root", "azureuser") or line != PASSWORD:
                 self.mode = Mode.LOGIN
-                return self.out(f"\nLogin incorrect\n{HOSTNAME} login: ")
+                self.out(f"\nLogin incorrect\n{HOSTNAME} login: ")
+                return
             self.shell = self._new_shell(self.login_user)
             self.mode = Mode.SHELL
-            return self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64\n\n"
-                            + self.shell.prompt)
+            self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64\n\n"
+                     + self.shell.prompt)
+            return
         if self.mode == Mode.EMERGENCY:
             if line != PASSWORD:
-                return self.out("\nLogin incorrect\n\n" + MAINTENANCE)
+                self.out("\nLogin incorrect\n\n" + MAINTENANCE)
+                return
             self.editor.echo = True
             self.shell = self._new_shell("root")
             self.mode = Mode.SHELL
-            return self.out(self.shell.prompt)
+            self.out(self.shell.prompt)
+            return
         shell = self.shell
+        assert shell is not None, "the shell mode has its shell"
         output = shell.run(line)
         if self.mode != Mode.SHELL or self.shell is not shell:
             return  # the command rebooted, logged out or continued the boot

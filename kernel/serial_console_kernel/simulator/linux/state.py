@@ -26,7 +26,8 @@ class IptablesRule:
     port: str | None
 
     def row(self, numeric: bool) -> str:
-        dpt = f"{self.protocol} dpt:{self.port if numeric else {'22': 'ssh'}.get(self.port, self.port)}"
+        port = self.port if numeric or self.port is None else {"22": "ssh"}.get(self.port, self.port)
+        dpt = f"{self.protocol} dpt:{port}"
         source = "0.0.0.0/0" if numeric else "anywhere"
         return f"{self.target:<11}{self.protocol:<5}--  {source:<20} {source:<20} {dpt if self.port else ''}"
 

@@ -7,6 +7,7 @@ asks the machine to restart through `on_restart`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import powershell
 from .netsh import netsh
@@ -22,6 +23,9 @@ from .state import (
     WindowsState,
 )
 from .words import split
+
+if TYPE_CHECKING:
+    from .state import Service
 
 PROMPT = "C:\\Windows\\system32>"
 BANNER = [f"Microsoft Windows [Version {'10.0.' + OS_BUILD}.5830]",
@@ -128,7 +132,7 @@ class CmdShell:
             lines = ["", key]
             for name in names:
                 kind, value = values[name]
-                shown = hex(value) if kind == "REG_DWORD" else value
+                shown = hex(value) if kind == "REG_DWORD" and isinstance(value, int) else value
                 lines.append(f"    {name}    {kind}    {shown}")
             return [*lines, ""]
         if "/v" not in flags:
@@ -136,10 +140,10 @@ class CmdShell:
         kind = flags.get("/t", "REG_SZ").upper()
         data = flags.get("/d", "")
         try:
-            value: object = int(data, 0) if kind == "REG_DWORD" else data
+            new_value: object = int(data, 0) if kind == "REG_DWORD" else data
         except ValueError:
             return ["ERROR: Invalid syntax.", 'Type "REG ADD /?" for usage.', ""]
-        self.state.registry.setdefault(key, {})[flags["/v"]] = (kind, value)
+        self.state.registry.setdefault(key, {})[flags["/v"]] = (kind, new_value)
         return COMPLETED
 
     # -- services ----------------------------------------------------------------------------------
@@ -336,7 +340,7 @@ class CmdShell:
         return ["\x1b[2J\x1b[H"]
 
 
-def _sc_query(service, starting: bool = False) -> list[str]:
+def _sc_query(service: Service, starting: bool = False) -> list[str]:
     state = "2  START_PENDING" if starting else (
         "4  RUNNING" if service.state == "RUNNING" else "1  STOPPED")
     controls = ("(STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN)" if service.state == "RUNNING" and not starting

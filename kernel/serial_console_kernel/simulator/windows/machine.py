@@ -55,6 +55,7 @@ class Channel:
 
 class WindowsMachine(PowerSwitch):
     kind = "windows"
+    mode: Mode
 
     def __init__(self, runtime: Runtime, scenario: str = "healthy") -> None:
         self.rt = runtime
@@ -229,6 +230,7 @@ class WindowsMachine(PowerSwitch):
 
     def _key_menu(self, key: Key) -> None:
         menu = self.menu
+        assert menu is not None, "a menu mode has its menu"
         if self.countdown is not None:  # any key stops the countdown
             self.countdown = None
             self.out(bootmgr.countdown_row(None))
@@ -248,7 +250,8 @@ class WindowsMachine(PowerSwitch):
     # -- SAC ------------------------------------------------------------------------------------------------
     def _key_sac(self, key: Key) -> None:
         if key.name == "EscTab":
-            return self._show_info(self._next_channel(0))
+            self._show_info(self._next_channel(0))
+            return
         if key.name and not key.char:
             return  # SAC has no VT100 input: function keys do nothing
         if key.name.startswith(("Up", "Down", "Left", "Right", "CSI")):
@@ -262,12 +265,14 @@ class WindowsMachine(PowerSwitch):
     def _sac_command(self, line: str) -> None:
         words = line.split()
         if not words:
-            return self.sac_print([])
+            self.sac_print([])
+            return
         table = BANG_SAC_COMMANDS if self.bang_sac else SAC_COMMANDS
         command = table.get(words[0].lower())
         if command is None:
-            return self.sac_print([sac_text.UNRECOGNIZED])
-        return command(self, words[1:])
+            self.sac_print([sac_text.UNRECOGNIZED])
+            return
+        command(self, words[1:])
 
     # SAC's commands (the table is at the end of this module) --------------------------------------
     def _help(self, args: list[str]) -> None:
@@ -281,15 +286,18 @@ class WindowsMachine(PowerSwitch):
 
     def _ip(self, args: list[str]) -> None:
         if not args:
-            return self.sac_print(sac_text.ip_addresses(self.state.nic_enabled))
+            self.sac_print(sac_text.ip_addresses(self.state.nic_enabled))
+            return
         if len(args) != 4:
-            return self.sac_print([sac_text.BAD_PARAMETER])
-        return self.sac_print(["SAC successfully set the IP Address, subnet mask, and gateway."])
+            self.sac_print([sac_text.BAD_PARAMETER])
+            return
+        self.sac_print(["SAC successfully set the IP Address, subnet mask, and gateway."])
 
     def _time(self, args: list[str]) -> None:
         if args:
-            return self.sac_print([sac_text.UNRECOGNIZED])
-        return self.sac_print(["Date: 11/22/2026  Time (GMT): 08:00:00:0000"])
+            self.sac_print([sac_text.UNRECOGNIZED])
+            return
+        self.sac_print(["Date: 11/22/2026  Time (GMT): 08:00:00:0000"])
 
     def _tlist(self, args: list[str]) -> None:
         rows = [f"{pid:>5} {image}" for pid, image in TASKS]
@@ -300,10 +308,11 @@ class WindowsMachine(PowerSwitch):
 
     def _kill(self, args: list[str]) -> None:
         if len(args) != 1:
-            return self.sac_print([sac_text.UNRECOGNIZED])
+            self.sac_print([sac_text.UNRECOGNIZED])
+            return
         killed = any(str(pid) == args[0] for pid, _ in TASKS)
-        return self.sac_print(["SAC successfully terminated the process." if killed
-                               else "SAC failed to terminate the process."])
+        self.sac_print(["SAC successfully terminated the process." if killed
+                        else "SAC failed to terminate the process."])
 
     def _thread_info(self, args: list[str]) -> None:
         self.sac_print(["Thread information is now ON."])
@@ -337,32 +346,40 @@ class WindowsMachine(PowerSwitch):
     def _channels(self, args: list[str]) -> None:
         if not args:
             rows = ["0 (AV)    SAC"] + [f"{n} (AV)    {c.name}" for n, c in sorted(self.channels.items())]
-            return self.sac_print(["Channel List", "", '(Use "ch -?" for information on using channels)',
-                                   "", "# Status  Channel Name", *rows])
+            self.sac_print(["Channel List", "", '(Use "ch -?" for information on using channels)',
+                            "", "# Status  Channel Name", *rows])
+            return
         flag = args[0].lower()
         if flag == "-?":
-            return self.sac_print(sac_text.CHANNEL_HELP)
+            self.sac_print(sac_text.CHANNEL_HELP)
+            return
         if flag in ("-si", "-ci") and len(args) == 2:
             number = int(args[1]) if args[1].isdigit() else -1
         elif flag in ("-sn", "-cn") and len(args) == 2:
             number = 0 if args[1].lower() == "sac" else next(
                 (n for n, c in self.channels.items() if c.name.lower() == args[1].lower()), -1)
         else:
-            return self.sac_print([sac_text.BAD_PARAMETER])
+            self.sac_print([sac_text.BAD_PARAMETER])
+            return
         if number != 0 and number not in self.channels:
-            return self.sac_print([sac_text.NO_CHANNEL_INDEX if flag.endswith("i")
-                                   else sac_text.NO_CHANNEL_NAME])
+            self.sac_print([sac_text.NO_CHANNEL_INDEX if flag.endswith("i")
+                            else sac_text.NO_CHANNEL_NAME])
+            return
         if flag.startswith("-c"):
             if number == 0:
-                return self.sac_print([sac_text.SAC_NOT_CLOSABLE])
-            return self._close_channel(number)
-        return self._show_info(number)
+                self.sac_print([sac_text.SAC_NOT_CLOSABLE])
+                return
+            self._close_channel(number)
+            return
+        self._show_info(number)
 
     def _new_cmd_channel(self) -> None:
         if not self.cmd_ready or self.state.hung:
-            return self.sac_print(sac_text.CMD_UNAVAILABLE)
+            self.sac_print(sac_text.CMD_UNAVAILABLE)
+            return
         if len(self.channels) >= MAX_CMD_CHANNELS:
-            return self.sac_print([sac_text.MAX_CHANNELS])
+            self.sac_print([sac_text.MAX_CHANNELS])
+            return
         number = next(n for n in range(1, MAX_CMD_CHANNELS + 1) if n not in self.channels)
         channel = Channel(number)
         self.channels[number] = channel
@@ -389,7 +406,8 @@ class WindowsMachine(PowerSwitch):
 
     def _key_info(self, key: Key) -> None:
         if key.name == "EscTab":
-            return self._show_info(self._next_channel(self.current))
+            self._show_info(self._next_channel(self.current))
+            return
         if key.char == "0":
             self.current = 0
         self._view(self.current)
@@ -409,9 +427,11 @@ class WindowsMachine(PowerSwitch):
     def _key_channel(self, key: Key) -> None:
         channel = self.channels.get(self.current)
         if channel is None:
-            return self._view(0)
+            self._view(0)
+            return
         if key.name == "EscTab":
-            return self._show_info(self._next_channel(self.current))
+            self._show_info(self._next_channel(self.current))
+            return
         if key.name and not key.char:
             return
         for char in key.char or "":
@@ -423,31 +443,39 @@ class WindowsMachine(PowerSwitch):
     def _channel_line(self, channel: Channel, line: str) -> None:
         if channel.login_step == "username":
             channel.username, channel.login_step = line.strip(), "domain"
-            return self.to_channel(channel, "Domain  : ")
+            self.to_channel(channel, "Domain  : ")
+            return
         if channel.login_step == "domain":
             channel.login_step = "password"
             channel.editor.mask = "*"
-            return self.to_channel(channel, "Password: ")
+            self.to_channel(channel, "Password: ")
+            return
         if channel.login_step == "password":
             channel.editor.mask = ""
             known = channel.username.lower() in ("administrator", "azureuser",
                                                   f"{COMPUTER_NAME}\\administrator".lower())
             if not known or line != ADMIN_PASSWORD:
                 channel.login_step = "username"
-                return self.to_channel(channel, "\nThe user name or password is incorrect.\n\n"
-                                       + sac_text.LOGIN + "\nUsername: ")
+                self.to_channel(channel, "\nThe user name or password is incorrect.\n\n"
+                                + sac_text.LOGIN + "\nUsername: ")
+                return
             channel.login_step = "done"
             channel.shell = CmdShell(self.state, on_restart=lambda: self._restart_soon(2.0))
-            return self.to_channel(channel, "\n" + "\n".join(CMD_BANNER) + channel.shell.prompt)
+            self.to_channel(channel, "\n" + "\n".join(CMD_BANNER) + channel.shell.prompt)
+            return
         shell = channel.shell
+        assert shell is not None, "a signed-in channel has its shell"
         if line.strip().lower() == "exit" and not shell.powershell:
             self._close_channel(channel.number)
-            return self._view(0)
+            self._view(0)
+            return
         output = shell.run(line)
         if output and output[0].startswith(CLEAR):
-            return self.to_channel(channel, CLEAR + shell.prompt)
+            self.to_channel(channel, CLEAR + shell.prompt)
+            return
         if shell.question is not None:
-            return self.to_channel(channel, "\n".join(output))
+            self.to_channel(channel, "\n".join(output))
+            return
         self.to_channel(channel, "\n".join(output) + "\n" + shell.prompt)
 
 

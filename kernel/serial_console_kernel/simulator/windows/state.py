@@ -95,7 +95,8 @@ class WindowsState:
 
     @property
     def rdp_port(self) -> int:
-        return int(self.reg(RDP_TCP_KEY, "PortNumber") or 3389)
+        port = self.reg(RDP_TCP_KEY, "PortNumber")
+        return port if isinstance(port, int) and port else 3389
 
     @property
     def safe_mode(self) -> bool:
