@@ -9,10 +9,13 @@ from jupyter_client.manager import start_new_kernel
 
 from helpers.processes import start_helper, stop_process
 
-# Tiers for the edit-test loop: `pytest -m "not vm and not browser and not slow"` runs in about
-# three minutes; CI runs everything.  Marked by where a test lives, so none is forgotten.
+# Tiers for the edit-test loop; CI runs everything.  Marked by where a test lives or what it
+# starts, so none is forgotten:
+#   pytest -m quick                               engine, transports, power, simulator, magics:
+#                                                 no kernel process (under a minute)
+#   pytest -m "not vm and not browser and not slow"   also real kernels and the runbooks (~3 min)
 TIERS = {"target": "vm", "test_browser.py": "browser", "test_binder.py": "slow",
-         "test_benchmarks.py": "slow"}
+         "test_benchmarks.py": "slow", "tools": "kernel", "notebooks": "kernel"}
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -20,6 +23,10 @@ def pytest_collection_modifyitems(items) -> None:
         for part in item.path.parts[-2:]:
             if part in TIERS:
                 item.add_marker(TIERS[part])
+        if "kernel" in getattr(item, "fixturenames", ()) or item.path.suffix == ".ipynb":
+            item.add_marker("kernel")
+        if not any(item.get_closest_marker(name) for name in ("vm", "browser", "slow", "kernel")):
+            item.add_marker("quick")
 
 
 # Secrets reach the kernel the way a runbook's do: through its environment.

@@ -20,7 +20,9 @@ class SimConsole:
     def __init__(self, target: str, keys: str) -> None:
         self.session = ConsoleSession(open_transport(target))
         self.session.start()
-        self.console = Console(self.session, Settings(keys=keys, timeout=10), target)
+        # The machine runs in this process and answers at once: a short quiet ends a step
+        # that shows no prompt (a channel switch) without the default 0.4 s wait.
+        self.console = Console(self.session, Settings(keys=keys, timeout=10, quiet_ms=100), target)
         self.simulation = self.session.transport.simulation
         self.last = ""
 
