@@ -13,15 +13,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import TransportClosed, WaitTimeout, WriteStopped
-from ..transports.base import Transport
 from .ingest import FastForwardStream
 from .masking import Secrets
 from .screen import ConsoleScreen
 from .snapshot import Snapshot, render, take_snapshot
 from .transcript import Transcript
+
+if TYPE_CHECKING:
+    from ..transports.base import Transport  # the engine takes any object with its methods
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Power and control: NMI, reset, power, SysRq and BREAK travel another way than keystrokes.
+"""Power layer: power and control: NMI, reset, power, SysRq and BREAK travel another way than keystrokes.
 
 Backends implement one small interface (`base.PowerBackend`) and say which actions they
 support, so magics and widgets offer only what works.  `open_power` picks one from its spec.

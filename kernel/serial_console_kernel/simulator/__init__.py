@@ -1,4 +1,5 @@
-"""The built-in simulator: a Windows Server with SAC/EMS and a Linux VM, each with named faults.
+"""Simulator (a peer, not a layer of the kernel): a Windows Server with SAC/EMS and a Linux VM,
+each with named faults.
 
 `Simulation` is one powered machine on its own thread; the `sim:` transport and the TCP server
 (`serial-console sim`) both drive one.

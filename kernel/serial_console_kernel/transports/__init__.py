@@ -1,4 +1,4 @@
-"""Transports move bytes to and from a console; one module per kind of target.
+"""Transports layer: transports move bytes to and from a console; one module per kind of target.
 
 Every transport has the same small interface (see `base.Transport`), so the session and the
 kernel never branch on which one is in use.  A target names its transport by its scheme: ours
