@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   qemu-system-x86 busybox-static grub-pc-bin grub-common xorriso mtools cpio openssl
   chromium fonts-dejavu-core less
+  mmdebstrap fdisk e2fsprogs
 )
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -26,3 +27,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 .venv/bin/python tests/targets/build_linux_vm.py >/dev/null
+# The real Debian 12 target (root: loop devices and mount), with the faults the runbooks fix.
+.venv/bin/python tests/targets/build_debian_vm.py healthy iptables-drops-ssh root-locked >/dev/null

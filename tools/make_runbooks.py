@@ -32,6 +32,15 @@ LOGIN_LINUX = [
 ]
 
 
+# bash as process 1: on Debian its prompt is root@(none):/# (no hostname set yet).
+GRUB_ROOT_SHELL = [
+    ("code", "%boot-menu --timeout 120\n%expect GNU GRUB"),
+    ("code", "%key e\n%key Down --until /^linux/\n%key Ctrl-E\n%send \\ init=/bin/bash\n"
+             "%expect init=/bin/bash"),
+    ("code", "%key Ctrl-X\n%wait (none):/# --timeout 300"),
+]
+
+
 def connect(default: str) -> tuple[str, str]:
     return ("code", f"%connect ${{SERIAL_CONSOLE_TARGET:-{default}}}")
 
@@ -149,30 +158,33 @@ RUNBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "# Linux: a bad /etc/fstab entry drops the boot into emergency mode\n\n"
                "**Symptom:** the VM never reaches SSH; the console shows *You are in emergency "
                "mode*. A disk listed in fstab is gone.\n\nMark the entry `nofail` so the boot "
-               "goes on without it, then continue the boot."),
+               "goes on without it. The way in is GRUB's `init=/bin/bash`, which needs no "
+               "password: cloud images lock root, and then emergency mode lets nobody in "
+               "(*the root account is locked*)."),
         connect("sim:linux?scenario=fstab-bad-entry"),
-        ("code", "%wait Give root password for maintenance --timeout 300\n"
-                 "%password ROOT_PASSWORD\n%expect root@"),
-        ("md", "## Diagnose"),
-        ("code", "cat /etc/fstab\n%expect /data"),
-        ("code", "mount -a\n%expect can't find"),
-        ("md", "## Fix"),
-        ("code", "sed -i '/c0ffee00/ s/defaults/defaults,nofail/' /etc/fstab\ncat /etc/fstab\n"
+        ("md", "systemd waits 90 s for the missing disk, then gives up."),
+        ("code", "%wait You are in emergency mode --timeout 300"),
+        ("md", "## A root shell\nRestart and catch the GRUB menu, edit the first entry: find "
+               "the `linux` line by its text, append `init=/bin/bash`, boot with Ctrl-X."),
+        *GRUB_ROOT_SHELL,
+        ("md", "## Fix\nThe root file system is mounted read-only: remount it, then mark the "
+               "`/data` entry `nofail`."),
+        ("code", "mount -o remount,rw /\ncat /etc/fstab\n%expect /data"),
+        ("code", "sed -i '/\\/data/ s/defaults/defaults,nofail/' /etc/fstab\ncat /etc/fstab\n"
                  "%expect defaults,nofail"),
-        ("md", "## Verify\nLeave emergency mode: the boot reaches the login prompt."),
-        ("code", "systemctl default\n%wait login: --timeout 300\n%expect Multi-User System"),
+        ("md", "## Verify\nWrite it to disk and reset: the boot reaches the login prompt."),
+        ("code", "sync\n%reset\n%wait login: --timeout 300\n"
+                 "%expect /Debian GNU\\/Linux 12 \\S+ ttyS0/"),
     ],
     "linux-grub-single-user": [
         ("md", "# Linux: boot to a root shell from GRUB\n\n**Symptom:** nobody can log in (lost "
                "password, broken PAM, a user locked out).\n\nCatch the GRUB menu over the "
                "serial console, edit the entry, and boot with `init=/bin/bash`."),
         connect("sim:linux?scenario=healthy"),
-        ("md", "Restart and catch the GRUB menu (the countdown is stopped)."),
-        ("code", "%boot-menu --timeout 120\n%expect GNU GRUB"),
-        ("md", "Edit the first entry: `e`, go to the `linux` line, append `init=/bin/bash`, boot "
-               "with Ctrl-X."),
-        ("code", "%key e\n%key Down Down Ctrl-E\n%send \\ init=/bin/bash\n%expect init=/bin/bash"),
-        ("code", "%key Ctrl-X\n%wait bash-5.2# --timeout 300"),
+        ("md", "Restart and catch the GRUB menu (the countdown is stopped). Then edit the first "
+               "entry: `e`, go down to the `linux` line (found by its text: the lines above it "
+               "differ from one install to the next), append `init=/bin/bash`, boot with Ctrl-X."),
+        *GRUB_ROOT_SHELL,
         ("md", "## Verify"),
         ("code", "cat /proc/cmdline\n%expect init=/bin/bash"),
     ],

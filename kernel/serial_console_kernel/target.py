@@ -14,16 +14,16 @@ import datetime
 import os
 from collections.abc import Callable
 
-from .engine.bootmenu import catch_boot_menu
+from .engine.bootmenu import catch_boot_menu, selected_row
 from .engine.console import Console
 from .engine.masking import Secrets
-from .engine.patterns import Pattern
+from .engine.patterns import Pattern, search
 from .engine.prompts import DEFAULT_PROMPT, compile_prompt
 from .engine.session import ConsoleSession
 from .engine.settings import Settings, parse_size
 from .engine.snapshot import Snapshot
 from .engine.transcript import Transcript
-from .errors import ConsoleError
+from .errors import ConsoleError, ExpectationFailed
 from .power import open_power
 from .power.base import TEXT, Action, PowerBackend
 from .power.line import LinePower
@@ -147,6 +147,21 @@ class Target:
 
     async def press(self, keys: list[str]) -> str:
         return await self.require_console().press(keys)
+
+    async def press_until(self, keys: list[str], pattern: Pattern, *, limit: int = 50,
+                          written: str | None = None) -> int:
+        """Press `keys` until the selected row (a highlighted menu entry, else the cursor's row)
+        matches: how many times they were pressed.  A layout is found by what it shows, not by
+        counting rows that differ from one machine to the next."""
+        console = self.require_console()
+        for presses in range(limit + 1):
+            row = console.session.inspect(selected_row)
+            if search(pattern, row):
+                return presses
+            if presses < limit:
+                await console.press(keys)
+        raise ExpectationFailed(f"no row matched {written or pattern.pattern} after {limit} "
+                                f"presses of {' '.join(keys)}; the selected row reads {row!r}")
 
     async def wait(self, pattern: Pattern, *, timeout: float | None = None, new: bool = False) -> None:
         console = self.require_console()

@@ -101,4 +101,4 @@ def test_pad_keys_and_send_line_reach_the_console(kc):
     buttons = open_panel(kc)
     click(kc, buttons["Enter"][0])
     wait_for_output(kc, "pressed Enter")
-    assert execute(kc, "%screen").text.count("simvm login:") >= 2
+    assert execute(kc, "%screen").text.count("debian-target login:") >= 2

@@ -35,7 +35,11 @@ def kvm_usable() -> bool:
 
 
 class LinuxVM:
-    def __init__(self, *, grub: bool = False, telnet: bool = False, append: str = "") -> None:
+    """The busybox target (direct kernel boot, or `grub` from an ISO), or with `disk` a disk
+    image that boots from its own MBR (the Debian target), written to a throwaway overlay."""
+
+    def __init__(self, *, grub: bool = False, telnet: bool = False, append: str = "",
+                 disk: Path | None = None) -> None:
         self.artifacts = build()
         self.folder = tempfile.mkdtemp(prefix="serial-target-")
         # Two monitors: a QMP socket serves one client, and the kernel under test needs its own.
@@ -44,12 +48,15 @@ class LinuxVM:
         serial = "socket,id=ser0,host=127.0.0.1,port=0,server=on,wait=off,nodelay=on"
         if telnet:
             serial += ",telnet=on"
-        command = ["qemu-system-x86_64", "-accel", "kvm" if kvm_usable() else "tcg", "-m", "256",
+        memory = "512" if disk else "256"  # systemd and sshd want more than busybox
+        command = ["qemu-system-x86_64", "-accel", "kvm" if kvm_usable() else "tcg", "-m", memory,
                    "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-S",
                    "-chardev", serial, "-serial", "chardev:ser0",
                    "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
                    "-qmp", f"unix:{fixture_qmp},server=on,wait=off"]
-        if grub:
+        if disk:
+            command += ["-drive", f"file={disk},format=raw,if=virtio", "-snapshot"]
+        elif grub:
             command += ["-cdrom", str(self.artifacts.iso), "-boot", "d"]
         else:
             command += ["-kernel", str(self.artifacts.vmlinuz), "-initrd", str(self.artifacts.initrd),

@@ -36,6 +36,16 @@ def highlighted_row(screen: ConsoleScreen) -> int | None:
     return best
 
 
+FRAME = " |\u2502*"  # GRUB's ASCII box, a box-drawing one, GRUB's highlight mark
+
+
+def selected_row(screen: ConsoleScreen) -> str:
+    """The menu entry that is highlighted, else the row the cursor is on (an editor's line),
+    without the frame around it: GRUB's editor row ` |        linux /boot/…` reads `linux …`."""
+    row = highlighted_row(screen)
+    return screen.row_text(screen.cursor.y if row is None else row).strip(FRAME)
+
+
 def _menu_rows(screen: ConsoleScreen, text: str) -> list[int]:
     return [y for y in range(screen.lines) if text.lower() in screen.row_text(y).lower()]
 

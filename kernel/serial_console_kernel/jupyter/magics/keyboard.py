@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...engine.keys import decode_escapes
 from ...errors import ConsoleError
-from .declare import TIMEOUT, Magic, arg, parse_pattern
+from .declare import TIMEOUT, Magic, arg, number, parse_pattern
 
 if TYPE_CHECKING:
     from ..cell import Cell
@@ -31,7 +31,12 @@ async def send(cell: Cell, text: str) -> bool:
 
 
 async def key(cell: Cell, args: Namespace) -> bool:
-    await cell.target.press(args.keys)
+    if args.until is None:
+        await cell.target.press(args.keys)
+    else:
+        until = " ".join(args.until)
+        await cell.target.press_until(args.keys, parse_pattern(until), limit=args.max,
+                                      written=until)
     return True
 
 
@@ -69,9 +74,17 @@ MAGICS = [
     Magic("screen", "%screen", "Show the screen without typing anything.", run=screen, touches=True),
     Magic("send", "%send TEXT", "Type TEXT without Enter; \\r \\n \\t \\e \\xNN escapes "
           "(%send \\x03 sends Ctrl-C to the console).", raw=True, run=send, touches=True),
-    Magic("key", "%key NAME...", "Press keys: F1-F12, Up, Down, Left, Right, Home, End, PgUp, PgDn, "
-          "Insert, Delete, Enter, Esc, Tab, Backspace, Space, Ctrl-A..Ctrl-Z; e.g. %key Esc Tab 0.",
-          (arg("keys", nargs="+"),), run=key, touches=True),
+    Magic("key", "%key NAME... [--until TEXT|/REGEX/] [--max N]",
+          "Press keys: F1-F12, Up, Down, Left, Right, Home, End, PgUp, PgDn, Insert, Delete, "
+          "Enter, Esc, Tab, Backspace, Space, Ctrl-A..Ctrl-Z; e.g. %key Esc Tab 0. With --until, "
+          "press them until the selected row (a highlighted menu entry, else the row the cursor "
+          "is on) shows TEXT or matches /REGEX/, e.g. %key Down --until /^\\s*linux/ in GRUB's "
+          "editor; an error after --max presses (50).",
+          (arg("keys", nargs="+"),
+           arg("--until", nargs="+", default=None, help="stop when the selected row shows this"),
+           arg("--max", type=number(1, 500, " presses", int), default=50,
+               help="give up after this many presses")),
+          run=key, touches=True),
     Magic("wait", "%wait TEXT|/REGEX/ [--timeout S] [--new]",
           "Wait until the console shows TEXT (or matches /REGEX/) in what it sent since the "
           "notebook last typed, pressed or did something (the connect, a power action), even if "

@@ -5,40 +5,58 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .state import KERNEL
+from .state import KERNEL, ROOT_UUID
 
 CLEAR = "\x1b[H\x1b[J"
-ENTRIES = ["Debian GNU/Linux", "Debian GNU/Linux (recovery mode)", "Memory test (memtest86+, dummy)"]
-BASE_CMDLINE = "root=/dev/sda1 ro console=tty0 console=ttyS0,115200n8 earlyprintk=ttyS0"
-RECOVERY_CMDLINE = BASE_CMDLINE + " single"
+VERSION = "2.06-13+deb12u2"
+BASE_CMDLINE = f"root=UUID={ROOT_UUID} ro console=ttyS0,115200 quiet"
+RECOVERY_CMDLINE = f"root=UUID={ROOT_UUID} ro single console=ttyS0,115200"
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    cmdline: str = ""  # empty: a submenu
+
+
+# What Debian's update-grub writes (tests/fidelity/linux/grub-menu.txt, grub-submenu.txt).
+MAIN_MENU = [Entry("Debian GNU/Linux", BASE_CMDLINE), Entry("Advanced options for Debian GNU/Linux")]
+SUBMENU = [Entry(f"Debian GNU/Linux, with Linux {KERNEL}", BASE_CMDLINE),
+           Entry(f"Debian GNU/Linux, with Linux {KERNEL} (recovery mode)", RECOVERY_CMDLINE)]
+HELP = ["Use the ^ and v keys to select which entry is highlighted.",
+        "Press enter to boot the selected OS, `e' to edit the commands",
+        "before booting or `c' for a command-line."]
 
 
 def at(row: int, column: int = 1) -> str:
     return f"\x1b[{row};{column}H"
 
 
-def menu_screen(selected: int, countdown: int | None) -> str:
-    rows = [CLEAR, at(2, 24) + "GNU GRUB  version 2.06-13+deb12u1", "",
+def menu_screen(entries: list[Entry], selected: int, countdown: int | None,
+                submenu: bool = False) -> str:
+    rows = [CLEAR, at(2, 24) + f"GNU GRUB  version {VERSION}", "",
             at(4, 2) + "+" + "-" * 76 + "+"]
-    for index in range(12):
-        rows.append(at(5 + index, 2) + "|" + entry_text(index, selected) + "|")
-    rows += [at(17, 2) + "+" + "-" * 76 + "+",
-             at(19, 7) + "Use the ^ and v keys to select which entry is highlighted.",
-             at(20, 7) + "Press enter to boot the selected OS, `e' to edit the commands",
-             at(21, 7) + "before booting or `c' for a command-line.",
-             countdown_row(countdown)]
+    help_rows = [*HELP[:2], HELP[2] + (" ESC to return" if submenu else "")]
+    if submenu:
+        help_rows.append("previous menu.")
+    height = 15 - len(help_rows)  # a submenu's longer help takes a row from the box
+    for index in range(height):
+        rows.append(at(5 + index, 2) + "|" + entry_text(entries, index, selected) + "|")
+    rows += [at(5 + height, 2) + "+" + "-" * 76 + "+"]
+    rows += [at(7 + height + i, 7) + text for i, text in enumerate(help_rows)]
+    rows.append(countdown_row(countdown))
     return "".join(rows)
 
 
-def entry_text(index: int, selected: int) -> str:
-    text = ENTRIES[index] if index < len(ENTRIES) else ""
+def entry_text(entries: list[Entry], index: int, selected: int) -> str:
+    text = entries[index].title if index < len(entries) else ""
     if index == selected:
         return "\x1b[7m*" + text.ljust(75) + "\x1b[m"
     return " " + text.ljust(75)
 
 
-def entry_row(index: int, selected: int) -> str:
-    return at(5 + index, 3) + entry_text(index, selected)
+def entry_row(entries: list[Entry], index: int, selected: int) -> str:
+    return at(5 + index, 3) + entry_text(entries, index, selected)
 
 
 def countdown_row(seconds: int | None) -> str:
@@ -57,12 +75,20 @@ class Editor:
     column: int = 0
 
     @classmethod
-    def for_entry(cls, index: int) -> Editor:
-        cmdline = RECOVERY_CMDLINE if index == 1 else BASE_CMDLINE
-        return cls(ENTRIES[index], [
-            f"setparams '{ENTRIES[index]}'", "",
-            f"        linux   /boot/vmlinuz-{KERNEL} {cmdline}",
-            f"        initrd  /boot/initrd.img-{KERNEL}",
+    def for_entry(cls, entry: Entry) -> Editor:
+        """The entry as Debian's 10_linux writes it (tests/fidelity/linux/grub-editor.txt)."""
+        return cls(entry.title, [
+            f"setparams '{entry.title}'", "",
+            "        load_video",
+            "        insmod gzio",
+            "        if [ x$grub_platform = xxen ]; then insmod xzio; insmod lzopio; fi",
+            "        insmod part_msdos",
+            "        insmod ext2",
+            f"        search --no-floppy --fs-uuid --set=root {ROOT_UUID}",
+            f"        echo        'Loading Linux {KERNEL} ...'",
+            f"        linux        /boot/vmlinuz-{KERNEL} {entry.cmdline}",
+            "        echo        'Loading initial ramdisk ...'",
+            f"        initrd        /boot/initrd.img-{KERNEL}",
         ])
 
     def key(self, name: str, char: str) -> None:
@@ -97,7 +123,7 @@ class Editor:
         return ""
 
     def screen(self) -> str:
-        rows = [CLEAR, at(2, 24) + "GNU GRUB  version 2.06-13+deb12u1", "",
+        rows = [CLEAR, at(2, 24) + f"GNU GRUB  version {VERSION}", "",
                 at(4, 2) + "+" + "-" * 76 + "+"]
         # Long lines wrap with a "\\" in the last column, as GRUB's editor does.
         shown: list[str] = []
@@ -109,12 +135,15 @@ class Editor:
                     else len(chunks) - 1 if len(line) % 75 else len(chunks)
                 cursor = (len(shown) + chunk, self.column - 75 * chunk)
             shown += [c + "\\" if i < len(chunks) - 1 else c for i, c in enumerate(chunks)]
+        top = max(0, cursor[0] - 11)  # the view scrolls to keep the cursor's row in it
         for index in range(12):
-            text = shown[index] if index < len(shown) else ""
-            rows.append(at(5 + index, 2) + "|" + text[:76].ljust(76) + "|")
+            text = shown[top + index] if top + index < len(shown) else ""
+            # GRUB marks rows out of view with ^ and v beside the frame.
+            mark = "^" if index == 0 and top else "v" if index == 11 and top + 12 < len(shown) else ""
+            rows.append(at(5 + index, 2) + "|" + text[:76].ljust(76) + "|" + mark)
         rows += [at(17, 2) + "+" + "-" * 76 + "+",
-                 at(19, 6) + "Minimum Emacs-like screen editing is supported. TAB lists",
-                 at(20, 6) + "completions. Press Ctrl-x or F10 to boot, Ctrl-c or F2 for",
-                 at(21, 6) + "a command-line or ESC to discard edits and return to the GRUB menu.",
-                 at(5 + cursor[0], 3 + min(cursor[1], 75))]
+                 at(19, 7) + "Minimum Emacs-like screen editing is supported. TAB lists",
+                 at(20, 7) + "completions. Press Ctrl-x or F10 to boot, Ctrl-c or F2 for",
+                 at(21, 7) + "a command-line or ESC to discard edits and return to the GRUB menu.",
+                 at(5 + cursor[0] - top, 3 + min(cursor[1], 75))]
         return "".join(rows)

@@ -11,7 +11,7 @@ from ..runtime import PowerSwitch, Runtime
 from ..terminal import Key, KeyDecoder, LineEditor, crlf
 from . import grub
 from .shell import Shell
-from .state import HOSTNAME, KERNEL, PASSWORD, LinuxState, scenario_state
+from .state import HOSTNAME, KERNEL, KERNEL_BUILD, PASSWORD, LinuxState, scenario_state
 
 SYSRQ_HELP = ("sysrq: HELP : loglevel(0-9) reboot(b) crash(c) terminate-all-tasks(e) "
               "memory-full-oom-kill(f) kill-all-tasks(i) thaw-filesystems(j) sak(k) "
@@ -28,6 +28,15 @@ RESCUE = ['You are in rescue mode. After logging in, type "journalctl -xb" to vi
           'system logs, "systemctl reboot" to reboot, "systemctl default" or "exit"',
           "to boot into default mode."]
 MAINTENANCE = "Give root password for maintenance\n(or press Control-D to continue): "
+LOCKED = ("\nCannot open access to console, the root account is locked.\n"
+          "See sulogin(8) man page for more details.\n\nPress Enter to continue.")
+MOTD = """The programs included with the Debian GNU/Linux system are free software;
+the exact distribution terms for each program are described in the
+individual files in /usr/share/doc/*/copyright.
+
+Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY, to the extent
+permitted by applicable law.
+"""
 
 
 class Mode(str, Enum):
@@ -41,6 +50,7 @@ class Mode(str, Enum):
     PASSWORD = "password"  # the Password: prompt
     EMERGENCY = "emergency"  # emergency mode's root password prompt
     SHELL = "shell"  # a shell
+    PAGER = "pager"  # less shows a command's output and waits for q
     PANIC = "panic"  # a kernel panic, before the reboot
 
 
@@ -56,6 +66,7 @@ class LinuxMachine(PowerSwitch):
         self.mode = Mode.OFF
         self.selected = 0
         self.countdown: int | None = None
+        self.entries = grub.MAIN_MENU  # the menu on screen: the main one or the submenu
         self.grub_editor: grub.Editor | None = None
         self.cmdline = grub.BASE_CMDLINE
         self.clock = 0.0
@@ -72,23 +83,27 @@ class LinuxMachine(PowerSwitch):
             self.rt.emit(crlf(text).encode("utf-8"))
 
     def printk(self, message: str, advance: float = 0.25) -> None:
-        """A kernel message: it lands wherever the cursor is, as on a real console."""
+        """A kernel message: it lands wherever the cursor is, after a prompt too, as on a real
+        console (tests/fidelity/linux/nmi.txt)."""
         self.clock += advance
         line = f"[{self.clock:12.6f}] {message}"
         self.boot_log.append(line)
-        self.out(("" if self.at_line_start else "\n") + line + "\n")
+        self.out(line + "\n")
 
     # -- power ----------------------------------------------------------------------------------
     def power_on(self) -> None:
         self.new_generation()
         self.mode = Mode.GRUB
+        self.entries = grub.MAIN_MENU
         self.selected, self.countdown = 0, 5
         self.sysrq_armed = False
         self.later(0.4, lambda: self._draw_menu())
 
     def _draw_menu(self) -> None:
-        self.out(grub.menu_screen(self.selected, self.countdown))
-        self._tick()
+        self.out(grub.menu_screen(self.entries, self.selected, self.countdown,
+                                  submenu=self.entries is grub.SUBMENU))
+        if self.countdown is not None:
+            self._tick()
 
     def _tick(self) -> None:
         def step() -> None:
@@ -166,39 +181,45 @@ class LinuxMachine(PowerSwitch):
 
     # -- boot -----------------------------------------------------------------------------------------
     def _boot_entry(self, index: int) -> None:
-        if index == 2:
-            self.out(grub.CLEAR + "MEMTEST-DUMMY: nothing to test here.\n")
-            self.countdown = None
-            self.later(2.0, lambda: self._draw_menu())
+        entry = self.entries[index]
+        if not entry.cmdline:  # "Advanced options": its submenu, without a countdown
+            self.entries, self.selected, self.countdown = grub.SUBMENU, 0, None
+            self._draw_menu()
             return
-        self._boot(grub.RECOVERY_CMDLINE if index == 1 else grub.BASE_CMDLINE)
+        self._boot(entry.cmdline, f"`{entry.title}'")
 
-    def _boot(self, cmdline: str) -> None:
+    def _boot(self, cmdline: str, what: str = "a command list") -> None:
+        """GRUB's lines, then the kernel's (none with `quiet`), then userspace."""
         self.mode = Mode.BOOTING
         self.cmdline = f"BOOT_IMAGE=/boot/vmlinuz-{KERNEL} {cmdline}"
         self.clock = 0.0
         self.boot_log = []
-        self.out(grub.CLEAR)
+        self.out(grub.CLEAR + f"  Booting {what}\n\nLoading Linux {KERNEL} ...\n"
+                 "Loading initial ramdisk ...\n")
         kernel_lines = [
             (0.0, f"Linux version {KERNEL} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) "
-                  "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1"),
+                  f"12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC {KERNEL_BUILD}"),
             (0.0, f"Command line: {self.cmdline}"),
-            (0.004, "DMI: Microsoft Corporation Virtual Machine/Virtual Machine, BIOS Hyper-V UEFI "
-                    "Release v4.1 08/23/2024"),
-            (0.004, "Hypervisor detected: Microsoft Hyper-V"),
-            (0.112, "Memory: 4012204K/4193848K available"),
-            (0.412, "Serial: 8250/16550 driver, 32 ports, IRQ sharing enabled"),
-            (0.004, "00:05: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A"),
-            (0.668, "EXT4-fs (sda1): mounted filesystem with ordered data mode. Quota mode: none."),
-            (0.608, "systemd[1]: systemd 252.31-1~deb12u1 running in system mode"),
+            (0.004, "DMI: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014"),
+            (0.112, "Memory: 232188K/523756K available"),
+            (0.412, "Serial: 8250/16550 driver, 4 ports, IRQ sharing enabled"),
+            (0.004, "00:04: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A"),
+            (0.668, "EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none."),
+            (0.608, "systemd[1]: systemd 252.39-1~deb12u1 running in system mode"),
         ]
         if "init=/bin/bash" in cmdline.split():
             kernel_lines = kernel_lines[:-1]  # no systemd: bash is process 1
         delay = 0.0
         for advance, message in kernel_lines:
             delay += 0.15
-            self.later(delay, functools.partial(self.printk, message, advance=advance))
+            # quiet: the kernel logs, the console shows nothing (tests/fidelity/linux/boot-to-login.txt)
+            log = self.printk if "quiet" not in cmdline.split() else self._log_quietly
+            self.later(delay, functools.partial(log, message, advance=advance))
         self.later(delay + 0.5, self._userspace)
+
+    def _log_quietly(self, message: str, advance: float = 0.25) -> None:
+        self.clock += advance
+        self.boot_log.append(f"[{self.clock:12.6f}] {message}")
 
     def _userspace(self) -> None:
         words = self.cmdline.split()
@@ -208,7 +229,7 @@ class LinuxMachine(PowerSwitch):
             self.out("bash: cannot set terminal process group (-1): Inappropriate ioctl for device\n"
                      "bash: no job control in this shell\n" + self.shell.prompt)
             return
-        self.out("[  OK  ] Started systemd-journald.service - Journal Service.\n")
+        self._status("[  OK  ] Started systemd-journald.service - Journal Service.")
         if "single" in words or "systemd.unit=rescue.target" in words:
             self._maintenance(RESCUE)
             return
@@ -219,11 +240,16 @@ class LinuxMachine(PowerSwitch):
             return
         self._reach_multi_user()
 
+    def _status(self, line: str) -> None:
+        """systemd's progress lines: only without `quiet`, which hides all but failures."""
+        if "quiet" not in self.cmdline.split():
+            self.out(line + "\n")
+
     def _reach_multi_user(self) -> None:
-        self.out("[  OK  ] Reached target local-fs.target - Local File Systems.\n")
+        self._status("[  OK  ] Reached target local-fs.target - Local File Systems.")
         if self.state.sshd_running:
-            self.out("[  OK  ] Started ssh.service - OpenBSD Secure Shell server.\n")
-        self.out("[  OK  ] Reached target multi-user.target - Multi-User System.\n")
+            self._status("[  OK  ] Started ssh.service - OpenBSD Secure Shell server.")
+        self._status("[  OK  ] Reached target multi-user.target - Multi-User System.")
         self._login_prompt()
 
     def _login_prompt(self) -> None:
@@ -236,10 +262,12 @@ class LinuxMachine(PowerSwitch):
         self.mode = Mode.EMERGENCY
         self.editor = LineEditor()
         self.editor.echo = False
-        self.out("\n".join(text) + "\n" + MAINTENANCE)
+        self.out("\n".join(text) + "\n" + (LOCKED if self.state.root_locked else MAINTENANCE))
 
     def _continue_boot(self) -> None:
-        failures = self.state.on_boot()
+        """`systemctl default`, `exit` or Control-D in emergency mode: the fstab systemd read at
+        boot still counts until `systemctl daemon-reload` (the real one goes straight back)."""
+        failures = self.state.on_boot(reload=False)
         if failures:
             self.out("\n".join(failures) + "\n")
             self._maintenance(EMERGENCY)
@@ -282,7 +310,7 @@ class LinuxMachine(PowerSwitch):
             return
         handler = {Mode.GRUB: self._key_grub, Mode.EDITOR: self._key_editor, Mode.LOGIN: self._key_line,
                    Mode.PASSWORD: self._key_line, Mode.EMERGENCY: self._key_line,
-                   Mode.SHELL: self._key_line}.get(self.mode)
+                   Mode.SHELL: self._key_line, Mode.PAGER: self._key_pager}.get(self.mode)
         if handler is not None:
             handler(key)
 
@@ -293,13 +321,17 @@ class LinuxMachine(PowerSwitch):
         if key.name in ("Up", "Down"):
             previous = self.selected
             step = 1 if key.name == "Down" else -1
-            self.selected = max(0, min(len(grub.ENTRIES) - 1, self.selected + step))
-            self.out(grub.entry_row(previous, self.selected) + grub.entry_row(self.selected, self.selected))
+            self.selected = max(0, min(len(self.entries) - 1, self.selected + step))
+            self.out(grub.entry_row(self.entries, previous, self.selected)
+                     + grub.entry_row(self.entries, self.selected, self.selected))
         elif key.char in ("\r", "\n"):
             self._boot_entry(self.selected)
-        elif key.char == "e" and self.selected < 2:
+        elif key.name == "Esc" and self.entries is grub.SUBMENU:
+            self.entries, self.selected = grub.MAIN_MENU, 0
+            self._draw_menu()
+        elif key.char == "e" and self.entries[self.selected].cmdline:
             self.mode = Mode.EDITOR
-            self.grub_editor = grub.Editor.for_entry(self.selected)
+            self.grub_editor = grub.Editor.for_entry(self.entries[self.selected])
             self.out(self.grub_editor.screen())
 
     def _key_editor(self, key: Key) -> None:
@@ -310,7 +342,8 @@ class LinuxMachine(PowerSwitch):
             return
         if key.name == "Esc":
             self.mode = Mode.GRUB
-            self.out(grub.menu_screen(self.selected, None))
+            self.countdown = None
+            self._draw_menu()
             return
         editor.key(key.name, key.char)
         self.out(editor.screen())
@@ -353,10 +386,14 @@ class LinuxMachine(PowerSwitch):
                 return
             self.shell = self._new_shell(self.login_user)
             self.mode = Mode.SHELL
-            self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64\n\n"
-                     + self.shell.prompt)
+            self.out(f"Linux {HOSTNAME} {KERNEL} #1 SMP PREEMPT_DYNAMIC {KERNEL_BUILD} x86_64\n\n"
+                     + MOTD + self.shell.prompt)
             return
         if self.mode == Mode.EMERGENCY:
+            if self.state.root_locked:  # Enter: sulogin gives up, systemd tries again
+                self.out("\n")
+                self._continue_boot()
+                return
             if line != PASSWORD:
                 self.out("\nLogin incorrect\n\n" + MAINTENANCE)
                 return
@@ -370,4 +407,14 @@ class LinuxMachine(PowerSwitch):
         output = shell.run(line)
         if self.mode != Mode.SHELL or self.shell is not shell:
             return  # the command rebooted, logged out or continued the boot
+        if shell.paged:
+            self.mode = Mode.PAGER
+            end = f"lines 1-{len(output)}/{len(output)} (END)"
+            self.out("".join(text + "\n" for text in output) + f"\x1b[7m{end}\x1b[27m")
+            return
         self.out("".join(text + "\n" for text in output) + shell.prompt)
+
+    def _key_pager(self, key: Key) -> None:
+        if key.char in ("q", "Q") and self.shell is not None:
+            self.mode = Mode.SHELL
+            self.out("\r\x1b[K" + self.shell.prompt)

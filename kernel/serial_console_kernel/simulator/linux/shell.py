@@ -6,7 +6,7 @@ import re
 import shlex
 from collections.abc import Callable
 
-from .state import HOSTNAME, KERNEL, IptablesRule, LinuxState
+from .state import HOSTNAME, KERNEL, MISSING_UUID, IptablesRule, LinuxState
 
 NOT_FOUND = "-bash: {}: command not found"
 
@@ -17,15 +17,19 @@ class Shell:
         self.user = user
         self.cmdline = cmdline
         self.actions = actions  # reboot, continue_boot, logout, boot_log
+        self.paged = False  # the last command's output goes through less
 
     @property
     def prompt(self) -> str:
         if self.user == "bash":
-            return "bash-5.2# "
+            # bash as process 1 (init=/bin/bash): no hostname yet, in / (fidelity/linux/init-bash.txt)
+            return "root@(none):/# "
         mark = "#" if self.user == "root" else "$"
         return f"{self.user}@{HOSTNAME}:~{mark} "
 
     def run(self, line: str) -> list[str]:
+        """The command's output; `paged` then says whether less shows it."""
+        self.paged = False
         redirect = None
         if ">" in line:
             line, _, redirect = line.partition(">")
@@ -58,6 +62,9 @@ class Shell:
             lines = ["Chain INPUT (policy ACCEPT)",
                      head + "target     prot opt source               destination"]
             lines += [(f"{i:<5}" if numbers else "") + r.row(numeric) for i, r in enumerate(rules, 1)]
+            after = args[args.index("-L") + 1:]
+            if after and not after[0].startswith("-"):
+                return lines  # one chain asked for: `iptables -L INPUT -n`
             lines += ["", "Chain FORWARD (policy ACCEPT)",
                       head + "target     prot opt source               destination", "",
                       "Chain OUTPUT (policy ACCEPT)",
@@ -107,6 +114,9 @@ class Shell:
     def cmd_systemctl(self, args: list[str]) -> list[str]:
         verb = args[0] if args else "status"
         unit = (args[1] if len(args) > 1 else "").removesuffix(".service")
+        if verb == "daemon-reload":
+            self.state.loaded_fstab = list(self.state.fstab)
+            return []
         if verb in ("reboot", "default") or (verb == "isolate" and unit == "default.target"):
             self.actions["continue_boot" if verb != "reboot" else "reboot"]()
             return []
@@ -114,12 +124,9 @@ class Shell:
             return [f"Unit {unit or '?'}.service could not be found."] if unit else []
         state = self.state
         if verb == "status":
-            active = "active (running)" if state.sshd_running else "inactive (dead)"
-            enabled = "enabled" if state.sshd_enabled else "disabled"
-            return ["\u25cf ssh.service - OpenBSD Secure Shell server",
-                    f"     Loaded: loaded (/lib/systemd/system/ssh.service; {enabled}; preset: enabled)",
-                    f"     Active: {active}",
-                    "       Docs: man:sshd(8)", "             man:sshd_config(5)"]
+            # less pages it unless --no-pager (tests/fidelity/linux/systemctl-pager.txt)
+            self.paged = "--no-pager" not in args
+            return self._ssh_status()
         if verb in ("start", "restart"):
             state.sshd_running = True
         elif verb == "stop":
@@ -136,6 +143,31 @@ class Shell:
         elif verb == "is-enabled":
             return ["enabled" if state.sshd_enabled else "disabled"]
         return []
+
+    def _ssh_status(self) -> list[str]:
+        state = self.state
+        enabled = "enabled" if state.sshd_enabled else "disabled"
+        lines = ["\u25cf ssh.service - OpenBSD Secure Shell server",
+                 f"     Loaded: loaded (/lib/systemd/system/ssh.service; {enabled}; preset: enabled)"]
+        if not state.sshd_running:
+            return [*lines, "     Active: inactive (dead)", "       Docs: man:sshd(8)",
+                    "             man:sshd_config(5)"]
+        return [*lines,
+                "     Active: active (running) since Mon 2026-11-30 10:00:03 UTC; 3s ago",
+                "       Docs: man:sshd(8)",
+                "             man:sshd_config(5)",
+                "    Process: 231 ExecStartPre=/usr/sbin/sshd -t (code=exited, status=0/SUCCESS)",
+                "   Main PID: 237 (sshd)",
+                "      Tasks: 1 (limit: 536)",
+                "     Memory: 6.5M",
+                "        CPU: 440ms",
+                "     CGroup: /system.slice/ssh.service",
+                '             \u2514\u2500237 "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"',
+                "",
+                "Nov 30 10:00:02 debian-target systemd[1]: Starting ssh.service - OpenBSD Secure>",
+                "Nov 30 10:00:03 debian-target sshd[237]: Server listening on 0.0.0.0 port 22.",
+                "Nov 30 10:00:03 debian-target sshd[237]: Server listening on :: port 22.",
+                "Nov 30 10:00:03 debian-target systemd[1]: Started ssh.service - OpenBSD Secure >"]
 
     def cmd_ss(self, args: list[str]) -> list[str]:
         lines = ["State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process"]
@@ -167,19 +199,24 @@ class Shell:
             return [f"sed: -e expression #1, char 1: {err}"]
         return []
 
+    def cmd_sync(self, args: list[str]) -> list[str]:
+        return []
+
     def cmd_mount(self, args: list[str]) -> list[str]:
         if args == ["-a"]:
             for line in self.state.fstab:
                 fields = line.split()
                 if fields and not fields[0].startswith("#") and "nofail" not in line \
-                        and fields[0].endswith("c0ffee00-dead-4bee-8f00-0123456789ab"):
+                        and fields[0].endswith(MISSING_UUID):
                     return [f"mount: /data: can't find {fields[0]}."]
             if self.state.data_fs_errors:
                 return ["mount: /data: wrong fs type, bad option, bad superblock on /dev/sdc1, "
                         "missing codepage or helper program, or other error."]
             return []
-        return ["/dev/sda1 on / type ext4 (rw,relatime,discard)",
-                "/dev/sda15 on /boot type ext4 (rw,relatime,discard)"]
+        if args:
+            return []  # mount -o remount,rw / and the like answer nothing
+        return ["/dev/vda1 on / type ext4 (rw,relatime,errors=remount-ro)",
+                "/dev/vda2 on /data type ext4 (rw,relatime)"]
 
     def cmd_fsck(self, args: list[str]) -> list[str]:
         device = next((a for a in args if a.startswith("/dev/")), "")

@@ -6,17 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-HOSTNAME = "simvm"
+# Like the real Debian 12 test target (tests/targets/build_debian_vm.py) the recordings come from.
+HOSTNAME = "debian-target"
 PASSWORD = "Sim-P@ssw0rd!"  # root and azureuser: the documented default of the simulator
-KERNEL = "6.1.0-28-cloud-amd64"
-DATA_UUID = "9b1e4c2a-77d0-4f5e-a1c3-2f6b8d0e4a17"
+KERNEL = "6.1.0-57-cloud-amd64"
+KERNEL_BUILD = "Debian 6.1.192-3 (2026-11-26)"
+ROOT_UUID = "0b9e2f4c-5d1a-4c3e-9f27-6a1d3e5b7c01"
+DATA_UUID = "7c3f1a2e-8b4d-4e6f-a1c2-3d4e5f6a7b8c"
 FSTAB = [
-    "# /etc/fstab: static file system information.",
-    "UUID=0f3c9a1e-5b7d-4e2a-9c8f-1d2e3f4a5b6c /     ext4 defaults,discard 0 1",
-    "UUID=4d2e1f0a-3b9c-4a8d-b7e6-5c4d3e2f1a0b /boot ext4 defaults,discard 0 2",
+    f"UUID={ROOT_UUID} / ext4 errors=remount-ro 0 1",
     f"UUID={DATA_UUID} /data ext4 defaults 0 2",
 ]
-MISSING_UUID = "c0ffee00-dead-4bee-8f00-0123456789ab"
+MISSING_UUID = "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"
 
 
 @dataclass
@@ -29,7 +30,9 @@ class IptablesRule:
         port = self.port if numeric or self.port is None else {"22": "ssh"}.get(self.port, self.port)
         dpt = f"{self.protocol} dpt:{port}"
         source = "0.0.0.0/0" if numeric else "anywhere"
-        return f"{self.target:<11}{self.protocol:<5}--  {source:<20} {source:<20} {dpt if self.port else ''}"
+        # iptables-nft prints the protocol's number with -n (tests/fidelity/linux/iptables-drop-rule.txt).
+        protocol = {"tcp": "6", "udp": "17"}.get(self.protocol, self.protocol) if numeric else self.protocol
+        return f"{self.target:<11}{protocol:<5}--  {source:<20} {source:<20} {dpt if self.port else ''}"
 
 
 @dataclass
@@ -40,12 +43,15 @@ class LinuxState:
     sshd_enabled: bool = True
     sshd_running: bool = True
     fstab: list[str] = field(default_factory=lambda: list(FSTAB))
+    # What systemd read at boot: an edited fstab counts only after `systemctl daemon-reload`.
+    loaded_fstab: list[str] = field(default_factory=lambda: list(FSTAB))
+    root_locked: bool = False  # no root password (a cloud image): sulogin lets nobody in
     data_fs_errors: bool = False
     emergency: bool = False
     files: dict[str, str] = field(default_factory=dict)
 
-    def fstab_ok(self) -> bool:
-        for line in self.fstab:
+    def fstab_ok(self, loaded: bool = False) -> bool:
+        for line in self.loaded_fstab if loaded else self.fstab:
             fields = line.split()
             if fields and not fields[0].startswith("#") and MISSING_UUID in fields[0] \
                     and "nofail" not in fields[3]:
@@ -69,16 +75,22 @@ class LinuxState:
         }
         return {"healthy": all(checks.values()), "checks": checks}
 
-    def on_boot(self) -> list[str]:
-        """The boot's verdict: messages for a failed mount, and whether it ends in emergency mode."""
+    def on_boot(self, reload: bool = True) -> list[str]:
+        """The boot's verdict: messages for a failed mount, and whether it ends in emergency
+        mode.  `reload`: systemd reads fstab afresh (a boot, not `systemctl default`)."""
         self.sshd_running = self.sshd_enabled
         self.input_rules = list(self.saved_rules)  # what netfilter-persistent restores
-        if not self.fstab_ok():
+        if reload:
+            self.loaded_fstab = list(self.fstab)
+        if not self.fstab_ok(loaded=True):
             self.emergency = True
-            unit = "dev-disk-by\\x2duuid-" + MISSING_UUID.replace("-", "\\x2d")
-            return [f"[ TIME ] Timed out waiting for device {unit}.device.",
-                    "[DEPEND] Dependency failed for /data.",
-                    "[DEPEND] Dependency failed for Local File Systems."]
+            # What the screen keeps once the job's spinner line was overwritten
+            # (tests/fidelity/linux/emergency-mode.txt).
+            tail = MISSING_UUID[-33:]
+            return [f"[ TIME ] Timed out waiting for device {tail}.",
+                    f"[DEPEND] Dependency failed for syst\u2026{tail}.",
+                    "[DEPEND] Dependency failed for data.mount - /data.",
+                    "[DEPEND] Dependency failed for loca\u2026s.target - Local File Systems."]
         if self.data_fs_errors:
             self.emergency = True
             return ["[FAILED] Failed to start File System Check on /dev/sdc1.",
@@ -101,6 +113,11 @@ def _fstab_missing_disk(state: LinuxState) -> None:
     state.fstab[-1] = f"UUID={MISSING_UUID} /data ext4 defaults 0 2"
 
 
+def _root_locked(state: LinuxState) -> None:
+    _fstab_missing_disk(state)
+    state.root_locked = True
+
+
 def _data_fs_errors(state: LinuxState) -> None:
     state.data_fs_errors = True
 
@@ -116,6 +133,8 @@ SCENARIO_TABLE = {
     "sshd-disabled": Scenario("The ssh service is disabled and stopped.", _sshd_disabled),
     "fstab-bad-entry": Scenario(
         "/etc/fstab mounts a disk that is gone: the boot ends in emergency mode.", _fstab_missing_disk),
+    "root-locked": Scenario("As fstab-bad-entry, and root has no password (a cloud image): "
+                            "emergency mode lets nobody in.", _root_locked),
     "fs-needs-fsck": Scenario("The data file system on /dev/sdc1 has errors: fsck must repair it.",
                               _data_fs_errors),
 }
