@@ -50,8 +50,8 @@ def send(text: str) -> Action:
     return lambda target: target.send(text)
 
 
-def act(action: str) -> Action:
-    return lambda target: target.act(action)
+def act(action: str, argument: str = "") -> Action:
+    return lambda target: target.act(action, argument)
 
 
 def snapshot() -> Action:
@@ -95,6 +95,9 @@ def healthy(password: str) -> list[Step]:
         Step(keys("q")),
         Step(snapshot()),
         Step(act("nmi"), "nmi", compare="subsequence"),
+        Step(snapshot()),
+        Step(line("systemctl status ssh --no-pager"), "systemctl-no-pager", compare="subsequence"),
+        Step(act("sysrq", "h"), "sysrq-help", compare="subsequence"),
     ]
 
 
