@@ -12,6 +12,7 @@ RULES = [
     (r"\[\s*\d+\.\d{6}\]", "[TIMESTAMP]"),
     (r"NMI received for unknown reason [0-9a-f]+", "NMI received for unknown reason XX"),
     (r"\b(PID|pid)(:|=)\s*\d+", r"\1\2 N"),
+    (r"(Process:) \d+", r"\1 N"),
     (r"^(\w{3} \d\d \d\d:\d\d:\d\d)", "DATE"),
     (r"(sshd|systemd)\[\d+\]", r"\1[N]"),
     (r"since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; [\w ]+ ago", "since TIME ago"),

@@ -126,7 +126,7 @@ class Shell:
         if verb == "status":
             # less pages it unless --no-pager (tests/fidelity/linux/systemctl-pager.txt)
             self.paged = "--no-pager" not in args
-            return self._ssh_status()
+            return self._ssh_status(self.paged)
         if verb in ("start", "restart"):
             state.sshd_running = True
         elif verb == "stop":
@@ -144,7 +144,9 @@ class Shell:
             return ["enabled" if state.sshd_enabled else "disabled"]
         return []
 
-    def _ssh_status(self) -> list[str]:
+    def _ssh_status(self, paged: bool) -> list[str]:
+        """As Debian prints it: less chops long lines at the screen's edge (>), without a pager
+        systemd ellipsizes them and says so (tests/fidelity/linux/systemctl-*.txt)."""
         state = self.state
         enabled = "enabled" if state.sshd_enabled else "disabled"
         lines = ["\u25cf ssh.service - OpenBSD Secure Shell server",
@@ -164,10 +166,15 @@ class Shell:
                 "     CGroup: /system.slice/ssh.service",
                 '             \u2514\u2500237 "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"',
                 "",
-                "Nov 30 10:00:02 debian-target systemd[1]: Starting ssh.service - OpenBSD Secure>",
+                "Nov 30 10:00:02 debian-target systemd[1]: Starting ssh.service - OpenBSD Secure>"
+                if paged else "Nov 30 10:00:02 debian-target systemd[1]: Starting ssh.service - "
+                "OpenBSD Se\u2026r...",
                 "Nov 30 10:00:03 debian-target sshd[237]: Server listening on 0.0.0.0 port 22.",
                 "Nov 30 10:00:03 debian-target sshd[237]: Server listening on :: port 22.",
-                "Nov 30 10:00:03 debian-target systemd[1]: Started ssh.service - OpenBSD Secure >"]
+                "Nov 30 10:00:03 debian-target systemd[1]: Started ssh.service - OpenBSD Secure >"
+                if paged else "Nov 30 10:00:03 debian-target systemd[1]: Started ssh.service - "
+                "OpenBSD Sec\u2026ver.",
+                *([] if paged else ["Hint: Some lines were ellipsized, use -l to show in full."])]
 
     def cmd_ss(self, args: list[str]) -> list[str]:
         lines = ["State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process"]
