@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from ..scenario import Scenario, faulty_state
 
 # Like the real Debian 12 test target (tests/targets/build_debian_vm.py) the recordings come from.
 HOSTNAME = "debian-target"
@@ -122,12 +122,7 @@ def _data_fs_errors(state: LinuxState) -> None:
     state.data_fs_errors = True
 
 
-class Scenario(NamedTuple):
-    description: str
-    fault: Callable[[LinuxState], None] | None = None  # what it changes on a healthy machine
-
-
-SCENARIO_TABLE = {
+SCENARIO_TABLE: dict[str, Scenario[LinuxState]] = {
     "healthy": Scenario("Everything works: SSH reachable on port 22."),
     "iptables-drops-ssh": Scenario("An iptables rule drops incoming SSH (tcp port 22).", _drop_ssh),
     "sshd-disabled": Scenario("The ssh service is disabled and stopped.", _sshd_disabled),
@@ -142,10 +137,4 @@ SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.ite
 
 
 def scenario_state(name: str) -> LinuxState:
-    if name not in SCENARIO_TABLE:
-        raise ValueError(f"unknown Linux scenario {name!r}: {', '.join(SCENARIO_TABLE)}")
-    state = LinuxState(scenario=name)
-    fault = SCENARIO_TABLE[name].fault
-    if fault is not None:
-        fault(state)
-    return state
+    return faulty_state(SCENARIO_TABLE, name, lambda scenario: LinuxState(scenario=scenario), "Linux")

@@ -5,9 +5,9 @@ Names, GUIDs and addresses are fixed so the same input always gives the same out
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from ..scenario import Scenario, faulty_state
 
 COMPUTER_NAME = "WINSRV-SIM01"
 COMPUTER_GUID = "5c3f7e2a-8d41-4b6e-9a0f-2e7d1c9b4a60"
@@ -213,12 +213,7 @@ def _hung(state: WindowsState) -> None:
     state.hung = True
 
 
-class Scenario(NamedTuple):
-    description: str
-    fault: Callable[[WindowsState], None] | None = None  # what it changes on a healthy machine
-
-
-SCENARIO_TABLE = {
+SCENARIO_TABLE: dict[str, Scenario[WindowsState]] = {
     "healthy": Scenario("Everything works: RDP reachable on 3389."),
     "firewall-blocks-rdp": Scenario(
         "The firewall rule 'Remote Desktop - User Mode (TCP-In)' is disabled.", _rule_disabled),
@@ -240,10 +235,4 @@ SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.ite
 
 
 def scenario_state(name: str) -> WindowsState:
-    if name not in SCENARIO_TABLE:
-        raise ValueError(f"unknown Windows scenario {name!r}: {', '.join(SCENARIO_TABLE)}")
-    state = WindowsState(scenario=name)
-    fault = SCENARIO_TABLE[name].fault
-    if fault is not None:
-        fault(state)
-    return state
+    return faulty_state(SCENARIO_TABLE, name, lambda scenario: WindowsState(scenario=scenario), "Windows")
