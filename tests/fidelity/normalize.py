@@ -18,6 +18,7 @@ RULES = [
     (r"since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; [\w ]+ ago", "since TIME ago"),
     (r"(Memory|CPU): [\d.]+\w+", r"\1: N"),
     (r"─\d+ ", "─N "),
+    (r"mod time \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", "mod time DATE"),
 ]
 
 

@@ -124,6 +124,18 @@ def fstab_bad_entry(password: str) -> list[Step]:
     ]
 
 
+def fs_needs_fsck(password: str) -> list[Step]:
+    async def typed(target: Target) -> object:
+        return await target.type_password(password)
+
+    return [
+        Step(wait("(or press Control-D to continue): "), "fsck-emergency", compare="subsequence"),
+        Step(typed),
+        Step(snapshot()),
+        Step(line("fsck -y /dev/vda2"), "fsck-repair", compare="subsequence"),
+    ]
+
+
 def root_locked(password: str) -> list[Step]:
     return [Step(wait("Press Enter to continue."), "emergency-locked", compare="subsequence")]
 
@@ -133,4 +145,5 @@ SCRIPTS: dict[str, Callable[[str], list[Step]]] = {
     "iptables-drops-ssh": iptables_drops_ssh,
     "fstab-bad-entry": fstab_bad_entry,
     "root-locked": root_locked,
+    "fs-needs-fsck": fs_needs_fsck,
 }

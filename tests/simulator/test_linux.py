@@ -98,7 +98,7 @@ def test_a_locked_root_gets_no_emergency_shell(linux):
 def test_fsck_repairs_the_data_disk(linux):
     linux.wait("Give root password for maintenance", timeout=15)
     linux.type("Sim-P@ssw0rd!")
-    assert "***** FILE SYSTEM WAS MODIFIED *****" in linux.type("fsck -y /dev/sdc1")
+    assert "***** FILE SYSTEM WAS MODIFIED *****" in linux.type("fsck -y /dev/vda2")
     linux.type("reboot")
     login_linux(linux)
     assert linux.health()["healthy"] is True

@@ -73,36 +73,51 @@ def folder() -> Path:
     return CACHE / f"debian-{recipe_hash()}"
 
 
-# -- fault variants: (description, what to change in the mounted root) ------------------------
-def _drop_ssh(root: Path) -> None:
+# -- fault variants: (description, what to change: the mounted root, the data partition) -------
+def _drop_ssh(root: Path, data: str) -> None:
     (root / "etc/iptables/rules.v4").write_text(
         "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
         "-A INPUT -p tcp -m tcp --dport 22 -j DROP\nCOMMIT\n")
 
 
-def _sshd_disabled(root: Path) -> None:
+def _sshd_disabled(root: Path, data: str) -> None:
     (root / "etc/systemd/system/multi-user.target.wants/ssh.service").unlink()
     (root / "etc/systemd/system/sshd.service").unlink(missing_ok=True)
 
 
-def _fstab_bad_entry(root: Path) -> None:
+def _fstab_bad_entry(root: Path, data: str) -> None:
     (root / "etc/fstab").write_text(FSTAB.replace(DATA_UUID, MISSING_UUID))
 
 
-def _root_locked(root: Path) -> None:
-    _fstab_bad_entry(root)
+def _root_locked(root: Path, data: str) -> None:
+    _fstab_bad_entry(root, data)
     shadow = root / "etc/shadow"
     lines = [("root:*:" + line.split(":", 2)[2]) if line.startswith("root:") else line
              for line in shadow.read_text().splitlines()]
     shadow.write_text("\n".join(lines) + "\n")
 
 
-VARIANTS: dict[str, tuple[str, Callable[[Path], None] | None]] = {
+def _data_fs_errors(root: Path, data: str) -> None:
+    """Two files claim the same block: e2fsck -p (the boot's check) refuses to repair that
+    ("UNEXPECTED INCONSISTENCY; RUN fsck MANUALLY"), fsck -y does."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as notes:
+        notes.write("notes on the data disk\n")
+        notes.flush()
+        run("debugfs", "-w", "-R", f"write {notes.name} notes", data)
+    block = run("debugfs", "-R", "bmap README 0", data).strip()
+    # An extent inode's first extent starts its physical block at i_block[5].
+    run("debugfs", "-w", "-R", f"set_inode_field notes block[5] {block}", data)
+    run("debugfs", "-w", "-R", "ssv state 2", data)  # "contains a file system with errors"
+
+
+VARIANTS: dict[str, tuple[str, Callable[[Path, str], None] | None]] = {
     "healthy": ("everything works", None),
     "iptables-drops-ssh": ("a saved iptables rule drops tcp/22", _drop_ssh),
     "sshd-disabled": ("ssh.service is disabled", _sshd_disabled),
     "fstab-bad-entry": ("fstab mounts a disk that is gone: emergency mode", _fstab_bad_entry),
     "root-locked": ("as fstab-bad-entry, and root has no password (a cloud image)", _root_locked),
+    "fs-needs-fsck": ("the data file system has errors the boot's fsck -p will not repair",
+                      _data_fs_errors),
 }
 
 
@@ -120,8 +135,8 @@ def disk(variant: str = "healthy") -> Path:
         run("cp", "--sparse=always", str(healthy), str(partial))
         change = VARIANTS[variant][1]
         assert change is not None
-        with _mounted(partial) as root:
-            change(root)
+        with _loop(partial) as (_, root_part, data_part), _mount(root_part) as root:
+            change(root, data_part)
         partial.rename(image)
     return image
 
@@ -202,12 +217,6 @@ def _mount(device: str) -> Iterator[Path]:
             yield Path(point)
         finally:
             run("umount", point)
-
-
-@contextlib.contextmanager
-def _mounted(image: Path) -> Iterator[Path]:
-    with _loop(image) as (_, root_part, _data), _mount(root_part) as root:
-        yield root
 
 
 if __name__ == "__main__":

@@ -9,6 +9,30 @@ from collections.abc import Callable
 from .state import HOSTNAME, KERNEL, MISSING_UUID, IptablesRule, LinuxState
 
 NOT_FOUND = "-bash: {}: command not found"
+DATA_DEVICE = "/dev/vda2"
+_FILE = "File /{} (inode #{}, mod time Mon Nov 30 10:50:30 2026)"
+FSCK_REPAIR = [
+    "Pass 1: Checking inodes, blocks, and sizes", "",
+    "Running additional passes to resolve blocks claimed by more than one inode...",
+    "Pass 1B: Rescanning for multiply-claimed blocks",
+    "Multiply-claimed block(s) in inode 12: 8705",
+    "Multiply-claimed block(s) in inode 13: 8705",
+    "Pass 1C: Scanning directories for inodes with multiply-claimed blocks",
+    "Pass 1D: Reconciling multiply-claimed blocks",
+    "(There are 2 inodes containing multiply-claimed blocks.)", "",
+    _FILE.format("README", 12), "  has 1 multiply-claimed block(s), shared with 1 file(s):",
+    "        /notes (inode #13, mod time Mon Nov 30 10:50:30 2026)",
+    "Clone multiply-claimed blocks? yes", "",
+    _FILE.format("notes", 13), "  has 1 multiply-claimed block(s), shared with 1 file(s):",
+    "        /README (inode #12, mod time Mon Nov 30 10:50:30 2026)",
+    "Multiply-claimed blocks already reassigned or cloned.", "",
+    "Pass 2: Checking directory structure",
+    "Pass 3: Checking directory connectivity",
+    "Pass 4: Checking reference counts",
+    "Pass 5: Checking group summary information", "",
+    "data: ***** FILE SYSTEM WAS MODIFIED *****",
+    "data: 13/16632 files (0.0% non-contiguous), 9579/66560 blocks",
+]
 
 
 class Shell:
@@ -217,7 +241,7 @@ class Shell:
                         and fields[0].endswith(MISSING_UUID):
                     return [f"mount: /data: can't find {fields[0]}."]
             if self.state.data_fs_errors:
-                return ["mount: /data: wrong fs type, bad option, bad superblock on /dev/sdc1, "
+                return [f"mount: /data: wrong fs type, bad option, bad superblock on {DATA_DEVICE}, "
                         "missing codepage or helper program, or other error."]
             return []
         if args:
@@ -226,25 +250,21 @@ class Shell:
                 "/dev/vda2 on /data type ext4 (rw,relatime)"]
 
     def cmd_fsck(self, args: list[str]) -> list[str]:
+        """e2fsck on the data disk, as the real target prints it (tests/fidelity/linux/fsck-repair.txt)."""
         device = next((a for a in args if a.startswith("/dev/")), "")
-        if device != "/dev/sdc1":
+        if device != DATA_DEVICE:
             return ["fsck from util-linux 2.38.1", f"fsck.ext4: No such file or directory while "
                     f"trying to open {device or '(none)'}"]
         lines = ["fsck from util-linux 2.38.1", "e2fsck 1.47.0 (5-Feb-2023)"]
         if not self.state.data_fs_errors:
-            return [*lines, "/dev/sdc1: clean, 11/65536 files, 12955/262144 blocks"]
-        if "-y" not in args and "-p" not in args:
-            return [*lines, "/dev/sdc1 contains a file system with errors, check forced.",
-                    "Run fsck with -y to repair (the simulator does not ask)."]
+            return [*lines, "data: clean, 13/16632 files, 9579/66560 blocks"]
+        lines.append("data contains a file system with errors, check forced.")
+        if "-y" not in args:
+            return [*lines, "Pass 1: Checking inodes, blocks, and sizes", "",
+                    "Running additional passes to resolve blocks claimed by more than one inode...",
+                    "(the simulator does not ask: run fsck -y to repair)"]
         self.state.data_fs_errors = False
-        return [*lines, "/dev/sdc1 contains a file system with errors, check forced.",
-                "Pass 1: Checking inodes, blocks, and sizes",
-                "Pass 2: Checking directory structure",
-                "Pass 3: Checking directory connectivity",
-                "Pass 4: Checking reference counts",
-                "Pass 5: Checking group summary information",
-                "", "/dev/sdc1: ***** FILE SYSTEM WAS MODIFIED *****",
-                "/dev/sdc1: 11/65536 files (0.0% non-contiguous), 12955/262144 blocks"]
+        return [*lines, *FSCK_REPAIR]
 
     def cmd_journalctl(self, args: list[str]) -> list[str]:
         return self.actions["boot_log"]()

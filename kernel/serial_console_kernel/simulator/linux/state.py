@@ -93,9 +93,10 @@ class LinuxState:
                     "[DEPEND] Dependency failed for loca\u2026s.target - Local File Systems."]
         if self.data_fs_errors:
             self.emergency = True
-            return ["[FAILED] Failed to start File System Check on /dev/sdc1.",
-                    "[DEPEND] Dependency failed for /data.",
-                    "[DEPEND] Dependency failed for Local File Systems."]
+            # The boot's fsck -p refuses to repair it (tests/fidelity/linux/fsck-emergency.txt).
+            return [f"[FAILED] Failed to start systemd-fs\u2026{DATA_UUID[-33:]}.",
+                    "[DEPEND] Dependency failed for data.mount - /data.",
+                    "[DEPEND] Dependency failed for loca\u2026s.target - Local File Systems."]
         self.emergency = False
         return []
 
@@ -130,7 +131,7 @@ SCENARIO_TABLE: dict[str, Scenario[LinuxState]] = {
         "/etc/fstab mounts a disk that is gone: the boot ends in emergency mode.", _fstab_missing_disk),
     "root-locked": Scenario("As fstab-bad-entry, and root has no password (a cloud image): "
                             "emergency mode lets nobody in.", _root_locked),
-    "fs-needs-fsck": Scenario("The data file system on /dev/sdc1 has errors: fsck must repair it.",
+    "fs-needs-fsck": Scenario("The data file system on /dev/vda2 has errors: fsck must repair it.",
                               _data_fs_errors),
 }
 SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.items()}
