@@ -86,7 +86,7 @@ class SerialConsoleKernel(Kernel):
         self, code: str, silent: bool, store_history: bool = True,
         user_expressions: dict | None = None, allow_stdin: bool = False, **kwargs: Any,
     ) -> dict:
-        self._allow_stdin = allow_stdin
+        self._allow_stdin = allow_stdin  # what ipykernel's getpass checks; it does not set it itself
         self._interrupted = False
         cell = Cell(self.target, self, ask_secret=self.getpass if allow_stdin else None,
                     open_panel=self._open_panel)
