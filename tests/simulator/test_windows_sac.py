@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from serial_console_kernel.errors import UnsupportedAction
-from serial_console_kernel.simulator.windows.machine import SAC_HELP
+from serial_console_kernel.simulator.windows.sac import SAC_HELP
 
 from .conftest import open_cmd
 

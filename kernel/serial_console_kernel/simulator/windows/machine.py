@@ -7,23 +7,18 @@ a timer set before a reset.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
 
 from ...errors import UnsupportedAction
 from ..runtime import PowerSwitch, Runtime
 from ..terminal import CLEAR, Key, KeyDecoder, LineEditor, crlf
-from . import bootmgr, sac_text
+from . import bootmgr, sac, sac_text
 from .cmd import BANNER as CMD_BANNER
 from .cmd import CmdShell
 from .state import ADMIN_PASSWORD, COMPUTER_NAME, CRASH_KEY, WindowsState, scenario_state
 
 MAX_CMD_CHANNELS = 9
-TASKS = [(4, "System"), (88, "Registry"), (412, "smss.exe"), (584, "csrss.exe"),
-         (660, "wininit.exe"), (688, "services.exe"), (908, "svchost.exe"), (1044, "svchost.exe"),
-         (1320, "sacsess.exe"), (2110, "MsMpEng.exe")]
 
 
 class Mode(str, Enum):
@@ -113,7 +108,7 @@ class WindowsMachine(PowerSwitch):
         if action == "nmi":
             if self.mode in (Mode.OFF, Mode.FIRMWARE, Mode.BOOTMGR, Mode.ADVANCED):
                 return "NMI sent; the OS is not running, nothing happened"
-            self._bugcheck("0x80", "NMI_HARDWARE_FAILURE")
+            self.bugcheck("0x80", "NMI_HARDWARE_FAILURE")
             return "NMI sent"
         if action in ("reset", "restart", "power_cycle"):
             self.state.hung = False  # a hang lasts until the machine restarts
@@ -139,7 +134,7 @@ class WindowsMachine(PowerSwitch):
             return "crashed"
         return "hung" if self.state.hung else "running"
 
-    def _restart_soon(self, delay: float = 1.0) -> None:
+    def restart_soon(self, delay: float = 1.0) -> None:
         self.later(delay, lambda: self.control("restart"))
 
     # -- boot ---------------------------------------------------------------------------------------------
@@ -189,7 +184,7 @@ class WindowsMachine(PowerSwitch):
         self.sac_print(["", sac_text.CMD_AVAILABLE])
 
     # -- crashes ------------------------------------------------------------------------------------------
-    def _bugcheck(self, code: str, name: str) -> None:
+    def bugcheck(self, code: str, name: str) -> None:
         self.new_generation()
         self.mode = Mode.SAC
         self.current = 0
@@ -201,7 +196,7 @@ class WindowsMachine(PowerSwitch):
         self.sac.screen.clear()
         self.sac_print(["", *sac_text.bugcheck_block(code), ""])
         if self.state.reg(CRASH_KEY, "AutoReboot") == 1:
-            self._restart_soon(60.0)  # writing the dump of a 4 GB machine takes a while
+            self.restart_soon(60.0)  # writing the dump of a 4 GB machine takes a while
 
     # -- input ---------------------------------------------------------------------------------------------
     def receive(self, data: bytes) -> None:
@@ -250,7 +245,7 @@ class WindowsMachine(PowerSwitch):
     # -- SAC ------------------------------------------------------------------------------------------------
     def _key_sac(self, key: Key) -> None:
         if key.name == "EscTab":
-            self._show_info(self._next_channel(0))
+            self.show_info(self._next_channel(0))
             return
         if key.name and not key.char:
             return  # SAC has no VT100 input: function keys do nothing
@@ -267,113 +262,14 @@ class WindowsMachine(PowerSwitch):
         if not words:
             self.sac_print([])
             return
-        table = BANG_SAC_COMMANDS if self.bang_sac else SAC_COMMANDS
+        table = sac.BANG_SAC_COMMANDS if self.bang_sac else sac.SAC_COMMANDS
         command = table.get(words[0].lower())
         if command is None:
             self.sac_print([sac_text.UNRECOGNIZED])
             return
         command(self, words[1:])
 
-    # SAC's commands (the table is at the end of this module) --------------------------------------
-    def _help(self, args: list[str]) -> None:
-        self.sac_print(SAC_HELP)
-
-    def _new_cmd(self, args: list[str]) -> None:
-        self._new_cmd_channel()
-
-    def _identification(self, args: list[str]) -> None:
-        self.sac_print(sac_text.identification())
-
-    def _ip(self, args: list[str]) -> None:
-        if not args:
-            self.sac_print(sac_text.ip_addresses(self.state.nic_enabled))
-            return
-        if len(args) != 4:
-            self.sac_print([sac_text.BAD_PARAMETER])
-            return
-        self.sac_print(["SAC successfully set the IP Address, subnet mask, and gateway."])
-
-    def _time(self, args: list[str]) -> None:
-        if args:
-            self.sac_print([sac_text.UNRECOGNIZED])
-            return
-        self.sac_print(["Date: 11/22/2026  Time (GMT): 08:00:00:0000"])
-
-    def _tlist(self, args: list[str]) -> None:
-        rows = [f"{pid:>5} {image}" for pid, image in TASKS]
-        self.sac_print(["memory: 4193848 kb  uptime:  0  0:05:00.000", "", *rows])
-
-    def _kernel_log(self, args: list[str]) -> None:
-        self.sac_print(["Kernel log is empty."])
-
-    def _kill(self, args: list[str]) -> None:
-        if len(args) != 1:
-            self.sac_print([sac_text.UNRECOGNIZED])
-            return
-        killed = any(str(pid) == args[0] for pid, _ in TASKS)
-        self.sac_print(["SAC successfully terminated the process." if killed
-                        else "SAC failed to terminate the process."])
-
-    def _thread_info(self, args: list[str]) -> None:
-        self.sac_print(["Thread information is now ON."])
-
-    def _paging(self, args: list[str]) -> None:
-        self.sac_print(["Paging is now ON."])
-
-    def _lock(self, args: list[str]) -> None:
-        for channel in self.channels.values():
-            channel.login_step, channel.shell = "username", None
-        self.sac_print([sac_text.LOCKED])
-
-    def _restart(self, args: list[str]) -> None:
-        self.sac_print(sac_text.RESTARTING, prompt=False)
-        self._restart_soon()
-
-    def _shutdown(self, args: list[str]) -> None:
-        self.sac_print(sac_text.SHUTTING_DOWN, prompt=False)
-        self.later(1.0, lambda: self.control("power_off"))
-
-    def _crashdump(self, args: list[str]) -> None:
-        self._bugcheck("0xE2", "MANUALLY_INITIATED_CRASH")
-
-    def _bang_help(self, args: list[str]) -> None:
-        self.sac_print(BANG_SAC_HELP)
-
-    def _bang_kernel_log(self, args: list[str]) -> None:
-        self.sac_print(["Stop error 0x80 NMI_HARDWARE_FAILURE; a memory dump was written "
-                        "to %SystemRoot%\\MEMORY.DMP."])
-
-    def _channels(self, args: list[str]) -> None:
-        if not args:
-            rows = ["0 (AV)    SAC"] + [f"{n} (AV)    {c.name}" for n, c in sorted(self.channels.items())]
-            self.sac_print(["Channel List", "", '(Use "ch -?" for information on using channels)',
-                            "", "# Status  Channel Name", *rows])
-            return
-        flag = args[0].lower()
-        if flag == "-?":
-            self.sac_print(sac_text.CHANNEL_HELP)
-            return
-        if flag in ("-si", "-ci") and len(args) == 2:
-            number = int(args[1]) if args[1].isdigit() else -1
-        elif flag in ("-sn", "-cn") and len(args) == 2:
-            number = 0 if args[1].lower() == "sac" else next(
-                (n for n, c in self.channels.items() if c.name.lower() == args[1].lower()), -1)
-        else:
-            self.sac_print([sac_text.BAD_PARAMETER])
-            return
-        if number != 0 and number not in self.channels:
-            self.sac_print([sac_text.NO_CHANNEL_INDEX if flag.endswith("i")
-                            else sac_text.NO_CHANNEL_NAME])
-            return
-        if flag.startswith("-c"):
-            if number == 0:
-                self.sac_print([sac_text.SAC_NOT_CLOSABLE])
-                return
-            self._close_channel(number)
-            return
-        self._show_info(number)
-
-    def _new_cmd_channel(self) -> None:
+    def new_cmd_channel(self) -> None:
         if not self.cmd_ready or self.state.hung:
             self.sac_print(sac_text.CMD_UNAVAILABLE)
             return
@@ -387,7 +283,7 @@ class WindowsMachine(PowerSwitch):
         self.sac_print(["", 'EVENT:   A new channel has been created.  Use "ch -?" for channel help.',
                         f"Channel: {channel.name}"])
 
-    def _close_channel(self, number: int) -> None:
+    def close_channel(self, number: int) -> None:
         channel = self.channels.pop(number)
         if self.current == number:
             self.current = 0
@@ -398,7 +294,7 @@ class WindowsMachine(PowerSwitch):
         numbers = [0, *sorted(self.channels)]
         return numbers[(numbers.index(number) + 1) % len(numbers)] if number in numbers else 0
 
-    def _show_info(self, number: int) -> None:
+    def show_info(self, number: int) -> None:
         self.mode = Mode.INFO
         self.current = number
         channel = self.sac if number == 0 else self.channels[number]
@@ -406,7 +302,7 @@ class WindowsMachine(PowerSwitch):
 
     def _key_info(self, key: Key) -> None:
         if key.name == "EscTab":
-            self._show_info(self._next_channel(self.current))
+            self.show_info(self._next_channel(self.current))
             return
         if key.char == "0":
             self.current = 0
@@ -430,7 +326,7 @@ class WindowsMachine(PowerSwitch):
             self._view(0)
             return
         if key.name == "EscTab":
-            self._show_info(self._next_channel(self.current))
+            self.show_info(self._next_channel(self.current))
             return
         if key.name and not key.char:
             return
@@ -460,13 +356,13 @@ class WindowsMachine(PowerSwitch):
                                 + sac_text.LOGIN + "\nUsername: ")
                 return
             channel.login_step = "done"
-            channel.shell = CmdShell(self.state, on_restart=lambda: self._restart_soon(2.0))
+            channel.shell = CmdShell(self.state, on_restart=lambda: self.restart_soon(2.0))
             self.to_channel(channel, "\n" + "\n".join(CMD_BANNER) + channel.shell.prompt)
             return
         shell = channel.shell
         assert shell is not None, "a signed-in channel has its shell"
         if line.strip().lower() == "exit" and not shell.powershell:
-            self._close_channel(channel.number)
+            self.close_channel(channel.number)
             self._view(0)
             return
         output = shell.run(line)
@@ -477,62 +373,3 @@ class WindowsMachine(PowerSwitch):
             self.to_channel(channel, "\n".join(output))
             return
         self.to_channel(channel, "\n".join(output) + "\n" + shell.prompt)
-
-
-class SacCommand(NamedTuple):
-    usage: str  # as SAC's help prints it
-    help: str
-    run: Callable[[WindowsMachine, list[str]], None] | None  # None: a second usage line only
-    names: tuple[str, ...] = ()  # what is typed; the usage's first word when empty
-
-
-# SAC's help, in its order (see ../shared/reference/sac-ems.md); l, m and r are not simulated.
-SAC_TABLE = [
-    SacCommand("ch", "Channel management commands.  Use ch -? for more help.",
-               WindowsMachine._channels),
-    SacCommand("cmd", "Create a Command Prompt channel.", WindowsMachine._new_cmd),
-    SacCommand("d", "Dump the current kernel log.", WindowsMachine._kernel_log),
-    SacCommand("f", "Toggle detailed or abbreviated tlist info.", WindowsMachine._thread_info),
-    SacCommand("? or help", "Display this list.", WindowsMachine._help, ("?", "help")),
-    SacCommand("i", "List all IP network numbers and their IP addresses.", WindowsMachine._ip),
-    SacCommand("i <#> <ip> <subnet> <gateway>", "Set IPv4 addr., subnet and gateway.", None),
-    SacCommand("id", "Display the computer identification information.",
-               WindowsMachine._identification),
-    SacCommand("k <pid>", "Kill the given process.", WindowsMachine._kill),
-    SacCommand("l <pid>", "Lower the priority of a process to the lowest possible.", None),
-    SacCommand("lock", "Lock access to Command Prompt channels.", WindowsMachine._lock),
-    SacCommand("m <pid> <MB-allow>", "Limit the memory usage of a process to <MB-allow>.", None),
-    SacCommand("p", "Toggle paging the display.", WindowsMachine._paging),
-    SacCommand("r <pid>", "Raise the priority of a process by one.", None),
-    SacCommand("s", "Display the current time and date (24 hour clock used).", WindowsMachine._time),
-    SacCommand("s mm/dd/yyyy hh:mm", "Set the current time and date (24 hour clock used).", None),
-    SacCommand("t", "Tlist.", WindowsMachine._tlist),
-    SacCommand("restart", "Restart the system immediately.", WindowsMachine._restart),
-    SacCommand("shutdown", "Shutdown the system immediately.", WindowsMachine._shutdown),
-    SacCommand("crashdump", "Crash the system. You must have crash dump enabled.",
-               WindowsMachine._crashdump),
-]
-# What !SAC> (SAC after a Stop error) still takes.
-BANG_SAC_TABLE = [
-    SacCommand("d", "Display all log entries, paging is on.", WindowsMachine._bang_kernel_log),
-    SacCommand("help", "Display this list.", WindowsMachine._bang_help),
-    SacCommand("id", "Display the computer identification information.",
-               WindowsMachine._identification),
-    SacCommand("restart", "Restart the system immediately.", WindowsMachine._restart),
-    SacCommand("?", "Display this list.", WindowsMachine._bang_help),
-]
-
-
-def _commands(table: list[SacCommand]) -> dict[str, Callable[[WindowsMachine, list[str]], None]]:
-    return {name: command.run for command in table if command.run is not None
-            for name in command.names or (command.usage.split()[0],)}
-
-
-def _help_lines(table: list[SacCommand], width: int) -> list[str]:
-    return [f"{command.usage:<{width}} {command.help}" for command in table]
-
-
-SAC_COMMANDS = _commands(SAC_TABLE)
-BANG_SAC_COMMANDS = _commands(BANG_SAC_TABLE)
-SAC_HELP = _help_lines(SAC_TABLE, 20)
-BANG_SAC_HELP = _help_lines(BANG_SAC_TABLE, 8)
