@@ -62,11 +62,21 @@ def snapshot() -> Action:
     return clear
 
 
-def login(password: str) -> list[Step]:
+def password_step(password: str, name: str = "") -> Step:
     async def typed(target: Target) -> object:
         return await target.type_password(password)
 
-    return [Step(wait("login: ")), Step(line("root")), Step(typed, "login", compare="subsequence")]
+    return Step(typed, name, compare="subsequence")
+
+
+def login(password: str) -> list[Step]:
+    return [Step(wait("login: ")), Step(line("root")), password_step(password, "login")]
+
+
+def emergency(password: str, name: str) -> list[Step]:
+    """Wait for emergency mode's password prompt (recorded as NAME) and sign in."""
+    return [Step(wait("(or press Control-D to continue): "), name, compare="subsequence"),
+            password_step(password), Step(snapshot())]
 
 
 def healthy(password: str) -> list[Step]:
@@ -113,27 +123,12 @@ def iptables_drops_ssh(password: str) -> list[Step]:
 
 
 def fstab_bad_entry(password: str) -> list[Step]:
-    async def typed(target: Target) -> object:
-        return await target.type_password(password)
-
-    return [
-        Step(wait("(or press Control-D to continue): "), "emergency-mode", compare="subsequence"),
-        Step(typed),
-        Step(snapshot()),
-        Step(line("mount -a"), "mount-missing"),
-    ]
+    return [*emergency(password, "emergency-mode"), Step(line("mount -a"), "mount-missing")]
 
 
 def fs_needs_fsck(password: str) -> list[Step]:
-    async def typed(target: Target) -> object:
-        return await target.type_password(password)
-
-    return [
-        Step(wait("(or press Control-D to continue): "), "fsck-emergency", compare="subsequence"),
-        Step(typed),
-        Step(snapshot()),
-        Step(line("fsck -y /dev/vda2"), "fsck-repair", compare="subsequence"),
-    ]
+    return [*emergency(password, "fsck-emergency"),
+            Step(line("fsck -y /dev/vda2"), "fsck-repair", compare="subsequence")]
 
 
 def root_locked(password: str) -> list[Step]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ConsoleError
 from .declare import SECONDS, Magic, arg, number
@@ -52,29 +53,29 @@ async def prompt(cell: Cell, text: str) -> bool:
     return False
 
 
+def _show_or_apply(cell: Cell, value: object, shown: str, apply: Callable[[Any], None]) -> bool:
+    """No argument shows the setting; an argument goes to the Target's setter."""
+    if value is None:
+        cell.print(shown)
+    else:
+        apply(value)
+    return False
+
+
 async def size(cell: Cell, args: Namespace) -> bool:
     settings = cell.target.settings
-    if args.size is None:
-        cell.print(f"size {settings.columns}x{settings.lines}")
-    else:
-        cell.target.set_size(args.size)
-    return False
+    return _show_or_apply(cell, args.size, f"size {settings.columns}x{settings.lines}",
+                          cell.target.set_size)
 
 
 async def scrollback(cell: Cell, args: Namespace) -> bool:
-    if args.lines is None:
-        cell.print(f"scrollback {cell.target.settings.scrollback} lines")
-    else:
-        cell.target.set_scrollback(args.lines)
-    return False
+    return _show_or_apply(cell, args.lines, f"scrollback {cell.target.settings.scrollback} lines",
+                          cell.target.set_scrollback)
 
 
 async def log(cell: Cell, args: Namespace) -> bool:
-    if args.path is None:
-        cell.print(f"log {cell.target.transcript_path or 'off'}")
-    else:
-        cell.target.set_log(args.path)
-    return False
+    return _show_or_apply(cell, args.path, f"log {cell.target.transcript_path or 'off'}",
+                          cell.target.set_log)
 
 
 MAGICS = [

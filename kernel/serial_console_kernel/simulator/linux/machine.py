@@ -82,13 +82,14 @@ class LinuxMachine(PowerSwitch):
             self.at_line_start = text.endswith("\n")
             self.rt.emit(crlf(text).encode("utf-8"))
 
-    def printk(self, message: str, advance: float = 0.25) -> None:
-        """A kernel message: it lands wherever the cursor is, after a prompt too, as on a real
-        console (tests/fidelity/linux/nmi.txt)."""
+    def printk(self, message: str, advance: float = 0.25, *, shown: bool = True) -> None:
+        """A kernel message, kept in the log; on the console (unless `quiet` hides it) it lands
+        wherever the cursor is, after a prompt too, as on a real one (fidelity/linux/nmi.txt)."""
         self.clock += advance
         line = f"[{self.clock:12.6f}] {message}"
         self.boot_log.append(line)
-        self.out(line + "\n")
+        if shown:
+            self.out(line + "\n")
 
     # -- power ----------------------------------------------------------------------------------
     def power_on(self) -> None:
@@ -209,17 +210,13 @@ class LinuxMachine(PowerSwitch):
         ]
         if "init=/bin/bash" in cmdline.split():
             kernel_lines = kernel_lines[:-1]  # no systemd: bash is process 1
+        # quiet: the kernel logs, the console shows nothing (tests/fidelity/linux/boot-to-login.txt)
+        shown = "quiet" not in cmdline.split()
         delay = 0.0
         for advance, message in kernel_lines:
             delay += 0.15
-            # quiet: the kernel logs, the console shows nothing (tests/fidelity/linux/boot-to-login.txt)
-            log = self.printk if "quiet" not in cmdline.split() else self._log_quietly
-            self.later(delay, functools.partial(log, message, advance=advance))
+            self.later(delay, functools.partial(self.printk, message, advance=advance, shown=shown))
         self.later(delay + 0.5, self._userspace)
-
-    def _log_quietly(self, message: str, advance: float = 0.25) -> None:
-        self.clock += advance
-        self.boot_log.append(f"[{self.clock:12.6f}] {message}")
 
     def _userspace(self) -> None:
         words = self.cmdline.split()
