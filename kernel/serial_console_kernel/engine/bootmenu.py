@@ -47,7 +47,11 @@ def selected_row(screen: ConsoleScreen) -> str:
 
 
 def _menu_rows(screen: ConsoleScreen, text: str) -> list[int]:
-    return [y for y in range(screen.lines) if text.lower() in screen.row_text(y).lower()]
+    """The entries that contain `text`; only the one that reads exactly `text` when there is one
+    ("Safe Mode" is not "Safe Mode with Command Prompt")."""
+    rows = [y for y in range(screen.lines) if text.lower() in screen.row_text(y).lower()]
+    exact = [y for y in rows if screen.row_text(y).strip(FRAME + " ").lower() == text.lower()]
+    return exact or rows
 
 
 async def catch_boot_menu(console: Console, restart: Callable[[], Awaitable[None]], *,
