@@ -91,16 +91,20 @@ RUNBOOKS: dict[str, list[tuple[str, str]]] = {
         connect("sim:windows?scenario=disk-dirty"),
         *OPEN_CMD,
         ("md", "## Diagnose"),
-        ("code", "fsutil dirty query c:\n%expect Volume C: is"),
+        ("md", "Windows Server 2012 and later print `Volume - C: is Dirty`; older documentation "
+               "shows `Volume C: is dirty`. The check matches both."),
+        ("code", "fsutil dirty query c:\n%expect /(?i)volume (- )?c: is dirty/"),
         ("md", "## Fix\nSchedule the check for the next restart; answer `Y`."),
         ("code", "chkdsk c: /f\n%expect (Y/N)"),
         ("code", "Y\n%expect This volume will be checked the next time the system restarts."),
-        ("md", "Leave the channel and restart from SAC; the check runs during the boot."),
-        ("code", "exit\nrestart\n%wait Windows has scanned the file system --timeout 300\n"
+        ("md", "Leave the channel and restart from SAC; the check runs during the boot. After "
+               "`exit` SAC shows its channel screen, and the next key only leaves it: press "
+               "Enter before typing `restart`."),
+        ("code", "exit\n%key Enter\nrestart\n%wait Windows has scanned the file system --timeout 300\n"
                  "%wait EVENT: The CMD command is now available. --timeout 300"),
         *OPEN_CMD[1:],
         ("md", "## Verify"),
-        ("code", "fsutil dirty query c:\n%expect Volume C: is not dirty"),
+        ("code", "fsutil dirty query c:\n%expect /(?i)volume (- )?c: is not dirty/"),
     ],
     "windows-boot-menu-safe-mode": [
         ("md", "# Windows: stuck in Safe Mode\n\n**Symptom:** after a restart the VM boots into "
@@ -139,6 +143,40 @@ RUNBOOKS: dict[str, list[tuple[str, str]]] = {
         *OPEN_CMD[1:],
         ("md", "## Verify\nThe dump is on disk, ready to be copied off the VM."),
         ("code", "dir C:\\Windows\\MEMORY.DMP\n%expect MEMORY.DMP"),
+    ],
+    "windows-bad-driver-boot-loop": [
+        ("md", "# Windows: a bad driver update sends the VM into a boot loop\n\n**Symptom:** after "
+               "an agent or driver update the VM restarts over and over; every boot stops with a "
+               "Stop error.\n\nBoot into Safe Mode, which loads only Windows' own drivers, "
+               "rename the bad driver so it no longer loads, and restart normally."),
+        connect("sim:windows?scenario=bad-driver-boot-loop"),
+        ("md", "## Diagnose\nEach normal boot stops: SAC switches to `!SAC` and shows the Stop "
+               "error in its `<BP>` block (here 0x50, PAGE_FAULT_IN_NONPAGED_AREA)."),
+        ("code", "%wait !SAC> --timeout 300\n%expect STOPCODE"),
+        ("md", "## A way in: Safe Mode\nRestart and catch Advanced Boot Options (F8, sent as "
+               "`Esc 8` on EMS), then choose *Safe Mode*. The choice lasts this one boot."),
+        ("code", "%boot-menu --select Safe Mode --timeout 120\n"
+                 "%wait EVENT: The CMD command is now available. --timeout 300"),
+        *OPEN_CMD[1:],
+        ("md", "The System log of this boot records the Stop error of the one before."),
+        ("code", 'wevtutil qe System /q:"Event[System[EventID=1001]]" /c:1 /rd:true /f:text\n'
+                 "%expect The computer has rebooted from a bugcheck."),
+        ("md", "The vendor's advisory names the file; here it is the agent's file system filter, "
+               "a boot-start driver."),
+        ("code", "sc qc ContosoFlt\n%expect BOOT_START"),
+        ("md", "## Fix\nRename the driver so it no longer loads (keep it for the vendor)."),
+        ("code", "cd C:\\Windows\\System32\\drivers\nren contosoflt.sys contosoflt.sys.bad\n"
+                 "dir contoso*\n%expect contosoflt.sys.bad"),
+        ("md", "Safe Mode chosen in F8 lasts one boot. Had it been set with `bcdedit /set "
+               "{current} safeboot minimal`, remove it now with `bcdedit /deletevalue {current} "
+               "safeboot`, or every boot lands in Safe Mode again (see "
+               "[windows-boot-menu-safe-mode](windows-boot-menu-safe-mode.ipynb)).\n\n"
+               "## Restart\nLeave the channel (`exit`, then Enter to leave SAC's channel screen) "
+               "and restart from SAC."),
+        ("code", "exit\n%key Enter\nrestart\n%wait EVENT: The CMD command is now available. --timeout 300"),
+        ("md", "## Verify\nThe boot went through without a Stop error, and Remote Desktop runs."),
+        *OPEN_CMD[1:],
+        ("code", "sc query TermService\n%expect RUNNING"),
     ],
     "linux-iptables-lockout": [
         ("md", "# Linux: iptables locks SSH out\n\n**Symptom:** SSH to port 22 times out after "
@@ -199,8 +237,8 @@ and falls back to the built-in simulator playing a VM with the fault, so each ru
 A runbook that passes only on the simulator is a defect. "Proven on" says where each one has
 passed in the test suite: the Linux ones on a real Debian 12 VM under QEMU
 (`tests/target/test_debian_runbooks.py`); a real Windows Server is not available to these
-tests, so the Windows ones are proven on the simulator only, which follows Microsoft's
-documented SAC/EMS transcripts.
+tests, so the Windows ones are proven on the simulator only, which is checked against
+transcripts of the real SAC and cmd.exe (`tests/fidelity/windows/`, each quoting its sources).
 
 | runbook | symptom it fixes | proven on |
 | --- | --- | --- |

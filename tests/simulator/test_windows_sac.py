@@ -123,3 +123,14 @@ def test_boot_menu_and_f8_advanced_options(windows):
     windows.keys("Enter")
     windows.wait("Computer is booting")
     assert windows.health()["checks"]["normal_boot"] is True
+
+
+def test_a_line_typed_right_after_exit_loses_its_first_key(windows):
+    # Microsoft: "type exit, and then press Enter two times"; without the Enter, the first key
+    # only leaves SAC's channel screen (tests/fidelity/windows/exit-cmd-channel.txt).
+    open_cmd(windows)
+    assert "Use any other key to view this channel." in windows.type("exit")
+    screen = windows.type("restart")
+    assert "SAC>estart" in screen
+    assert "Unrecognized command.  Try the 'help' command for more details." in screen
+    assert windows.health()["checks"]["responsive"] is True

@@ -3,9 +3,13 @@ it, and the health check ("RDP reachable on 3389") follows the state."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from serial_console_kernel.simulator.windows.state import SCENARIOS
+from serial_console_kernel.engine.patterns import compile_pattern, escape
+from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD, SCENARIOS
+from serial_console_kernel.target import Target
 
 from .conftest import open_cmd
 
@@ -53,19 +57,20 @@ def test_fault_then_fix(windows):
 @pytest.mark.sim_delays
 def test_dirty_disk_is_checked_at_the_next_restart(windows):
     open_cmd(windows)
-    assert "Volume C: is dirty" in windows.type("fsutil dirty query c:")
+    assert "Volume - C: is Dirty" in windows.type("fsutil dirty query c:")
     screen = windows.type("chkdsk c: /f")
     assert "checked the next time the system restarts? (Y/N)" in screen
     assert "This volume will be checked the next time the system restarts." in windows.type("Y")
     assert windows.health()["healthy"] is False
-    windows.type("exit")
+    assert "Use any other key to view this channel." in windows.type("exit")
+    windows.keys("Enter")  # leaves SAC's switching screen: "press Enter two times"
     windows.type("restart")
     assert "Windows has scanned the file system and found no problems." in windows.wait(
         "Windows has scanned the file system")
     windows.wait("EVENT: The CMD command is now available.")
     assert windows.health()["healthy"] is True
     open_cmd(windows)
-    assert "Volume C: is not dirty" in windows.type("fsutil dirty query c:")
+    assert "Volume - C: is NOT Dirty" in windows.type("fsutil dirty query c:")
 
 
 @pytest.mark.parametrize("windows", ["stuck-in-safe-mode"], indirect=True)
@@ -93,7 +98,8 @@ def test_a_hung_vm_answers_only_an_nmi(windows):
 
 
 def test_every_scenario_is_covered():
-    covered = set(REPAIRS) | {"disk-dirty", "stuck-in-safe-mode", "hung", "healthy"}
+    covered = set(REPAIRS) | {"disk-dirty", "stuck-in-safe-mode", "hung", "healthy",
+                              "bad-driver-boot-loop"}
     assert covered == set(SCENARIOS)
 
 
@@ -113,3 +119,41 @@ def test_cmd_commands_and_powershell(windows):
     assert "Enabled                         : False" in windows.type("Get-NetFirewallProfile")
     assert windows.type("exit").rstrip().endswith("C:\\Windows\\system32>")
     assert "State                                 OFF" in windows.type("netsh advfirewall show allprofiles")
+
+
+def test_a_bad_driver_loops_normal_boots_and_safe_mode_gets_past_it():
+    async def main() -> list[str]:
+        target = Target()
+        target.settings.quiet_ms, target.settings.timeout = 100, 10
+        shown = []
+        try:
+            await target.connect("sim:windows?scenario=bad-driver-boot-loop&speed=instant")
+            simulation = target.require_console().session.transport.simulation
+            for _ in range(2):  # it stops again after each automatic restart
+                await target.wait(compile_pattern(escape('<VALUE>"0x50"</VALUE>')), new=True)
+                target.snapshot()
+            shown.append(str(simulation.runtime.call(lambda: simulation.machine.state.boots)))
+            await target.boot_menu(select="Safe Mode")
+            await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
+            assert simulation.health()["checks"]["normal_boot"] is False
+            for line in ("cmd", "ch -si 1"):
+                await target.type_line(line)
+            await target.press(["Enter"])
+            for line in ("Administrator", "", ADMIN_PASSWORD,
+                         "wevtutil qe System /q:Event[System[EventID=1001]] /f:text",
+                         r"ren C:\Windows\System32\drivers\contosoflt.sys contosoflt.sys.bad"):
+                await target.type_line(line)
+            shown.append(target.snapshot().text())
+            await target.type_line("exit")
+            await target.press(["Enter"])
+            await target.type_line("restart")
+            await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
+            shown.append(str(simulation.health()))
+        finally:
+            await target.close()
+        return shown
+
+    boots, in_safe_mode, health = asyncio.run(main())
+    assert int(boots) >= 2
+    assert "The computer has rebooted from a bugcheck.  The bugcheck was: 0x00000050" in in_safe_mode
+    assert "'healthy': True" in health

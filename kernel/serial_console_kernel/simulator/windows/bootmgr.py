@@ -1,5 +1,10 @@
 """Windows Boot Manager and Advanced Boot Options (F8) over EMS: full-screen menus with a
-reverse-video highlight, drawn with VT100 sequences like the real EMS console."""
+reverse-video highlight, drawn with VT100 sequences like the real EMS console.
+
+Sources: the Boot Manager's prompt line is Microsoft's (troubleshoot-guide-windows-boot-manager-
+menu.md), its keys AWS's EC2 SAC guide; the F8 entries are the names Windows Vista to Server 2012
+list. No capture of a modern F8 screen over EMS was found, so its layout (rows, spacing, the
+Description line) is inferred, as ../shared/reference/sac-ems.md §2 marks it."""
 
 from __future__ import annotations
 

@@ -66,6 +66,14 @@ class WindowsMachine(PowerSwitch):
         self.countdown: int | None = None
         self.f8_window = False
         self.boot_override: str | None = None
+        self._reset_sac()
+
+    def _reset_sac(self) -> None:
+        """What SAC keeps in memory, lost at each boot."""
+        self.thread_info = False  # `f`: abbreviated task list
+        self.paging = True  # `p`: ReactOS's table, the first `p` prints "Paging is now OFF."
+        self.lowered: set[int] = set()
+        self.clock = ("11/22/2026", "08:00")
 
     # -- output -----------------------------------------------------------------------------------
     def out(self, text: str) -> None:
@@ -98,6 +106,7 @@ class WindowsMachine(PowerSwitch):
         self.channels.clear()
         self.current = 0
         self.sac = Channel(0)
+        self._reset_sac()
         self.f8_window = True
         if self.state.display_boot_menu:
             self.later(0.5, lambda: self._show_boot_manager())
@@ -171,6 +180,9 @@ class WindowsMachine(PowerSwitch):
         if lines:
             self.out("\n".join(lines) + "\n")
             delay += 6.0
+        if self.state.crashes_at_boot():  # the bad driver loads before SAC does
+            self.later(delay, lambda: self.bugcheck("0x50", "PAGE_FAULT_IN_NONPAGED_AREA"))
+            return
         self.later(delay, lambda: self._sac_ready())
 
     def _sac_ready(self) -> None:
@@ -190,8 +202,7 @@ class WindowsMachine(PowerSwitch):
         self.current = 0
         self.bang_sac = True
         self.state.hung = False
-        dump = self.state.reg(CRASH_KEY, "CrashDumpEnabled") == 1
-        self.state.memory_dump = self.state.memory_dump or dump
+        self.state.write_dump(code)
         self.out(CLEAR)
         self.sac.screen.clear()
         self.sac_print(["", *sac_text.bugcheck_block(code), ""])
@@ -362,8 +373,10 @@ class WindowsMachine(PowerSwitch):
         shell = channel.shell
         assert shell is not None, "a signed-in channel has its shell"
         if line.strip().lower() == "exit" and not shell.powershell:
+            # The real SAC shows the SAC channel's switching screen, and the next key only
+            # leaves it: Microsoft's guides say "type exit, and then press Enter two times".
             self.close_channel(channel.number)
-            self._view(0)
+            self.show_info(0)
             return
         output = shell.run(line)
         if output and output[0].startswith(CLEAR):

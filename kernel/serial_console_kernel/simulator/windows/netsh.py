@@ -100,7 +100,6 @@ def _rule_lines(rule: Rule) -> list[str]:
         f"{'RemotePort:':<38}Any",
         f"{'Edge traversal:':<38}No",
         f"{'Action:':<38}{rule.action}",
-        "",
     ]
 
 
@@ -116,9 +115,10 @@ def _firewall_rules(state: WindowsState, verb: list[str], words: list[str]) -> l
     if verb[0] == "show":
         if not matching:
             return ["No rules match the specified criteria.", ""]
-        lines = [""]
+        # A blank line before each rule and none before `Ok.`: tests/fidelity/windows/netsh-show-rule.txt
+        lines: list[str] = []
         for rule in matching:
-            lines += _rule_lines(rule)
+            lines += ["", *_rule_lines(rule)]
         return [*lines, *OK]
     if verb[0] == "set":
         if not matching:

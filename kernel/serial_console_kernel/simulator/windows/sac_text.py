@@ -50,9 +50,11 @@ LOGIN = "Please enter login credentials."
 
 
 def identification() -> list[str]:
+    # SAC reads the architecture from the PROCESSOR_ARCHITECTURE environment value (ReactOS
+    # util.c, InitializeMachineInformation): AMD64 here and in the <BP> block alike.
     return [f"           Computer Name: {COMPUTER_NAME}",
             f"           Computer GUID: {COMPUTER_GUID}",
-            "  Processor Architecture: x64",
+            "  Processor Architecture: AMD64",
             f"          Version Number: {OS_VERSION}",
             f"            Build Number: {OS_BUILD}",
             f"                 Product: {PRODUCT}",
@@ -84,7 +86,9 @@ def channel_info(name: str, number: int) -> list[str]:
 
 
 def bugcheck_block(stop_code: str) -> list[str]:
-    """The EMS <BP> block SAC writes after a Stop error (Avocent/Cyclades samples)."""
+    """The EMS <BP> block SAC writes after a Stop error, in the layout of the Avocent/Cyclades
+    Windows Server 2003 sample (sac-ems.md §3). No modern capture was found: that Windows Server
+    2019 still prints it this way, and "0x80" for an NMI, are inferred."""
     return ["<?xml>", "<BP>", '<INSTANCE CLASSNAME="BLUESCREEN">',
             f'<PROPERTY NAME="STOPCODE" TYPE="string"><VALUE>"{stop_code}"</VALUE>',
             "</PROPERTY>", "<machine-info>", f"<name>{COMPUTER_NAME}</name>",

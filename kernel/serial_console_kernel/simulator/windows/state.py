@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..scenario import Scenario, faulty_state
+from .files import Files, default_environment
 
 COMPUTER_NAME = "WINSRV-SIM01"
 COMPUTER_GUID = "5c3f7e2a-8d41-4b6e-9a0f-2e7d1c9b4a60"
@@ -23,6 +24,8 @@ TS_KEY = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\Terminal Server"
 RDP_TCP_KEY = TS_KEY + r"\WinStations\RDP-Tcp"
 CRASH_KEY = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\CrashControl"
 RDP_RULE = "Remote Desktop - User Mode (TCP-In)"
+MEMORY_DMP = r"C:\Windows\MEMORY.DMP"
+BAD_DRIVER = r"C:\Windows\System32\drivers\contosoflt.sys"
 
 
 @dataclass
@@ -42,8 +45,28 @@ class Service:
     name: str
     display: str
     state: str  # RUNNING, STOPPED
-    start: str  # AUTO_START, DEMAND_START, DISABLED
-    kind: str = "20  WIN32_SHARE_PROCESS"
+    start: str  # AUTO_START, DEMAND_START, DISABLED, SYSTEM_START
+    kind: str = "20  WIN32_SHARE_PROCESS"  # as `sc query` shows the running service
+    binary: str = r"C:\Windows\system32\svchost.exe -k netsvcs -p"
+    dependencies: str = "RpcSs"
+    start_name: str = "LocalSystem"  # the logon account, which RDP troubleshooting checks
+    config_kind: str = "20  WIN32_SHARE_PROCESS"  # as `sc qc` shows the configuration
+
+
+@dataclass
+class Event:
+    """A System log event, as `wevtutil qe System /f:text` prints it."""
+
+    source: str
+    event_id: int
+    level: str  # Error, Warning, Information
+    description: str
+    date: str
+    task: str = "N/A"
+    opcode: str = "N/A"
+    keyword: str = "Classic"
+    user: str = "N/A"
+    user_name: str = "N/A"
 
 
 @dataclass
@@ -69,13 +92,34 @@ class WindowsState:
                     "DumpFile": ("REG_EXPAND_SZ", r"%SystemRoot%\MEMORY.DMP")},
     })
     services: dict[str, Service] = field(default_factory=lambda: {s.name.lower(): s for s in [
-        Service("TermService", "Remote Desktop Services", "RUNNING", "DEMAND_START", "30  WIN32"),
-        Service("MpsSvc", "Windows Defender Firewall", "RUNNING", "AUTO_START"),
-        Service("BFE", "Base Filtering Engine", "RUNNING", "AUTO_START"),
+        Service("TermService", "Remote Desktop Services", "RUNNING", "DEMAND_START", "30  WIN32",
+                r"C:\Windows\System32\svchost.exe -k NetworkService", "RPCSS",
+                r"NT Authority\NetworkService"),
+        Service("MpsSvc", "Windows Defender Firewall", "RUNNING", "AUTO_START",
+                binary=r"C:\Windows\system32\svchost.exe -k LocalServiceNoNetworkFirewall -p",
+                dependencies="mpsdrv", start_name=r"NT Authority\LocalService"),
+        Service("BFE", "Base Filtering Engine", "RUNNING", "AUTO_START",
+                binary=r"C:\Windows\system32\svchost.exe -k LocalServiceNoNetworkFirewall -p",
+                start_name=r"NT AUTHORITY\LocalService"),
         Service("sacsvr", "Special Administration Console Helper", "RUNNING", "AUTO_START"),
-        Service("W32Time", "Windows Time", "RUNNING", "DEMAND_START"),
-        Service("Dhcp", "DHCP Client", "RUNNING", "AUTO_START"),
+        Service("W32Time", "Windows Time", "RUNNING", "DEMAND_START",
+                binary=r"C:\Windows\system32\svchost.exe -k LocalService", dependencies="",
+                start_name=r"NT AUTHORITY\LocalService"),
+        Service("Dhcp", "DHCP Client", "RUNNING", "AUTO_START",
+                binary=r"C:\Windows\system32\svchost.exe -k LocalServiceNetworkRestricted -p",
+                dependencies="NSI", start_name=r"NT Authority\LocalService"),
     ]})
+    files: Files = field(default_factory=Files)
+    environment: dict[str, str] = field(default_factory=default_environment)
+    events: list[Event] = field(default_factory=lambda: [
+        Event("Microsoft-Windows-Kernel-General", 12, "Information",
+              "The operating system started at system time 2026-11-22T07:59:58.500000000Z.",
+              "2026-11-22T07:59:58.500", opcode="Info", keyword="N/A", user="S-1-5-18",
+              user_name=r"NT AUTHORITY\SYSTEM"),
+        Event("EventLog", 6005, "Information", "The Event log service was started.",
+              "2026-11-22T08:00:04.112"),
+    ])
+    bad_driver: str | None = None  # a driver file that crashes every normal boot
     nic_enabled: bool = True
     disk_dirty: bool = False
     chkdsk_scheduled: bool = False
@@ -86,7 +130,7 @@ class WindowsState:
     admins: list[str] = field(default_factory=lambda: ["Administrator", "azureuser"])
     hung: bool = False
     running_safe: str | None = None  # the safe mode this boot runs in (BCD or an F8 choice)
-    memory_dump: bool = False
+    last_bugcheck: str | None = None  # logged as events 41 and 1001 by the next boot that lasts
     boots: int = 0
 
     # -- derived facts ------------------------------------------------------------------------
@@ -124,6 +168,16 @@ class WindowsState:
                 return False
         return True
 
+    def crashes_at_boot(self) -> bool:
+        """A bad boot-start driver stops every normal boot; Safe Mode does not load it."""
+        return (self.bad_driver is not None and self.files.file(self.bad_driver) is not None
+                and not self.safe_mode)
+
+    def write_dump(self, code: str) -> None:
+        if self.reg(CRASH_KEY, "CrashDumpEnabled") == 1:
+            self.files.add(MEMORY_DMP, 1_073_741_824)
+        self.last_bugcheck = code
+
     def health(self) -> dict[str, object]:
         """RDP reachable on 3389 from the network: the check every Windows runbook ends with."""
         checks = {
@@ -135,6 +189,7 @@ class WindowsState:
             "firewall_allows_3389": self.firewall_allows(3389),
             "disk_clean": not self.disk_dirty,
             "responsive": not self.hung,
+            "boots_normally": self.bad_driver is None or self.files.file(self.bad_driver) is None,
         }
         return {"healthy": all(checks.values()), "checks": checks}
 
@@ -172,8 +227,30 @@ class WindowsState:
             # TermService is demand-start but starts with the RDP listener, except in safe mode.
             starts = service.start == "AUTO_START" or (
                 service.name == "TermService" and service.start != "DISABLED" and not self.safe_mode)
+            if service.start in ("BOOT_START", "SYSTEM_START"):  # third-party drivers: not in Safe Mode
+                starts = not self.safe_mode
             service.state = "RUNNING" if starts else "STOPPED"
+        if self.last_bugcheck is not None and not self.crashes_at_boot():
+            self.events += bugcheck_events(self.last_bugcheck)
+            self.last_bugcheck = None
         return lines
+
+
+def bugcheck_events(code: str) -> list[Event]:
+    """What the first boot after a Stop error logs (Kernel-Power 41, then WER's 1001)."""
+    long_code = f"0x{int(code, 16):08x}"
+    return [
+        Event("Microsoft-Windows-Kernel-Power", 41, "Critical",
+              "The system has rebooted without cleanly shutting down first. This error could be "
+              "caused if the system stopped responding, crashed, or lost power unexpectedly.",
+              "2026-11-22T08:10:02.316", task="(63)", opcode="Info",
+              keyword="(70368744177664),(2)", user="S-1-5-18", user_name=r"NT AUTHORITY\SYSTEM"),
+        Event("Microsoft-Windows-WER-SystemErrorReporting", 1001, "Error",
+              f"The computer has rebooted from a bugcheck.  The bugcheck was: {long_code} "
+              "(0xffffc40a1b2c3d40, 0x0000000000000002, 0xfffff8051c2d1e40, 0x0000000000000002). "
+              f"A dump was saved in: {MEMORY_DMP}. Report Id: 5e0c1a9d-3b7f-4c21-9e80-6a1d2f4b7c90.",
+              "2026-11-22T08:10:09.871"),
+    ]
 
 
 def _rule_disabled(state: WindowsState) -> None:
@@ -213,6 +290,15 @@ def _hung(state: WindowsState) -> None:
     state.hung = True
 
 
+def _bad_driver(state: WindowsState) -> None:
+    state.bad_driver = BAD_DRIVER
+    state.files.add(BAD_DRIVER, 92_672)
+    state.services["contosoflt"] = Service(
+        "ContosoFlt", "Contoso Endpoint Protection Filter", "RUNNING", "BOOT_START",
+        "2  FILE_SYSTEM_DRIVER", r"\SystemRoot\System32\drivers\contosoflt.sys", "FltMgr", "",
+        "2  FILE_SYSTEM_DRIVER")
+
+
 SCENARIO_TABLE: dict[str, Scenario[WindowsState]] = {
     "healthy": Scenario("Everything works: RDP reachable on 3389."),
     "firewall-blocks-rdp": Scenario(
@@ -230,6 +316,9 @@ SCENARIO_TABLE: dict[str, Scenario[WindowsState]] = {
     "stuck-in-safe-mode": Scenario(
         "The boot configuration forces Safe Mode, where RDP does not start.", _safeboot_minimal),
     "hung": Scenario("The VM is hung: nothing answers but an NMI, which gets a crash dump.", _hung),
+    "bad-driver-boot-loop": Scenario(
+        "An agent update left a bad boot-start driver: every normal boot stops with 0x50 and "
+        "restarts; Safe Mode does not load it.", _bad_driver),
 }
 SCENARIOS = {name: scenario.description for name, scenario in SCENARIO_TABLE.items()}
 
