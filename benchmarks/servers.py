@@ -104,3 +104,20 @@ class ShellServer(_Server):
             self.prompt = f"host-{rest}$ ".encode()
         client.sendall(self.prompt)
         self.prompt_written.append(time.perf_counter())
+
+
+class EchoingShell(_Server):
+    """Echoes every byte as it comes, as a shell's line editor does; on Enter answers how many
+    characters the line had, then `$ `."""
+
+    def serve(self, client: socket.socket) -> None:
+        client.sendall(b"echoing shell\r\n$ ")
+        count = 0
+        while (data := client.recv(65536)):
+            line, enter, rest = data.partition(b"\r")
+            count += len(line)
+            client.sendall(line)
+            if enter:
+                client.sendall(b"\r\ngot %d\r\n$ " % count)
+                count = len(rest)
+                client.sendall(rest)

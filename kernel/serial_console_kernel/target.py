@@ -9,13 +9,16 @@ came from a default) goes to `say`, which the caller points at the right place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import os
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 
 from .engine.bootmenu import catch_boot_menu, selected_row
 from .engine.console import Console
+from .engine.logout import sign_out
 from .engine.masking import Secrets
 from .engine.patterns import Pattern, search
 from .engine.prompts import DEFAULT_PROMPT, compile_prompt
@@ -39,6 +42,7 @@ SETTLE_AFTER_MATCH = 0.15
 # Signing in is slow (password hashing, PAM's 2-3 s delay after a wrong one): a pause then is
 # not the end of the answer.  A prompt still ends the wait at once.
 QUIET_AFTER_PASSWORD = 5.0
+LOGOUT_LIMIT = 60.0  # seconds for signing out at most, however many steps it takes
 
 
 def _quietly(text: str) -> None:
@@ -57,6 +61,10 @@ class Target:
         self.last_target: str | None = None
         self.transcript_path: str | None = None
         self._listeners: list[Callable[[], None]] = []
+        self.signed_in = False  # a password was typed on this connection: sign out when leaving
+        self.busy = False  # a cell runs
+        self.last_activity = time.monotonic()
+        self._idle_task: asyncio.Task | None = None
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call `listener` whenever the console or the power backend changes (the panel)."""
@@ -69,13 +77,19 @@ class Target:
     # -- connection -------------------------------------------------------------------------------
     async def connect(self, target: str | None = None, *, baud: int | None = None,
                       keys: str | None = None, size: str | None = None,
-                      prompt: str | None = None, power: str | None = None) -> Console:
+                      prompt: str | None = None, power: str | None = None,
+                      logout: str | None = None, take_over: bool = False) -> Console:
         """Open TARGET (the last one when None) with the transport's defaults for what is not
-        given; settings change only once the console opened."""
+        given; settings change only once the console opened.  A console another client took
+        over is taken back only with `take_over`."""
         target = (target or "").strip() or self.last_target
         if not target:
             raise ConsoleError("%connect needs a TARGET, e.g. %connect sim:windows or "
                                "%connect socket://127.0.0.1:4555")
+        if (not take_over and self.console is not None and self.console.session.taken_over
+                and self.console.target == target):
+            raise ConsoleError(f"another client took over {target}: %connect --take-over takes "
+                               "it back (that client is then disconnected)")
         settings = dataclasses.replace(self.settings)
         if baud:
             settings.baud = baud
@@ -94,8 +108,13 @@ class Target:
             transcript = Transcript(self.transcript_path)
             session.set_transcript(transcript)
             transcript.note(f"connected to {target}")
+        if getattr(transport, "reconnects", False):
+            session.reopen = lambda: open_transport(target, baud=settings.baud)
+        session.reconnect = settings.reconnect
         session.start()
         self.console = Console(session, self.settings, target)
+        self.settings.logout = logout or "auto"
+        self.signed_in = False
         self.last_target = target
         power = power or default(transport, "default_power")
         await self.set_power_backend(None if power == "none" else power)
@@ -104,13 +123,66 @@ class Target:
         return self.console
 
     async def disconnect(self) -> str | None:
-        """Close the console; returns the target it was connected to."""
-        console, self.console = self.console, None
-        if console is None:
+        """Sign out (see `sign_out`), then close the console; returns the target it was
+        connected to."""
+        if self.console is None:
             return None
+        await self.sign_out()
+        console, self.console = self.console, None
         await asyncio.to_thread(console.close)
         self._changed()
         return console.target
+
+    async def sign_out(self, why: str = "") -> None:
+        """Leave the console signed out when a sign-in happened on this connection (or always
+        with `--logout LINE`); says what was done, and says loudly when it could not."""
+        console, how = self.console, self.settings.logout
+        if (console is None or how == "off" or (how == "auto" and not self.signed_in)
+                or console.session.closed_reason or console.session.reconnecting):
+            return
+        try:
+            done = await asyncio.wait_for(sign_out(console, how), LOGOUT_LIMIT)
+        except ConsoleError as err:
+            done = f"WARNING: {err}"
+        except asyncio.TimeoutError:
+            done = (f"WARNING: signing out took over {LOGOUT_LIMIT:g} s; the console may still "
+                    "be signed in")
+        else:
+            self.signed_in = False
+        done = f"{done} ({why})" if why else done
+        self.say(done)
+        console.session.note_in_transcript(done)
+
+    # -- idle sign-out ----------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def activity(self) -> AsyncIterator[None]:
+        """A cell runs: the idle clock starts again when it ends."""
+        self.busy = True
+        try:
+            yield
+        finally:
+            self.busy, self.last_activity = False, time.monotonic()
+
+    def set_idle_logout(self, minutes: float) -> None:
+        self.settings.idle_logout_min = minutes
+        self.last_activity = time.monotonic()
+        if minutes and self._idle_task is None:
+            self._idle_task = asyncio.get_running_loop().create_task(self._sign_out_when_idle())
+
+    async def _sign_out_when_idle(self) -> None:
+        while self.settings.idle_logout_min:
+            idle = self.settings.idle_logout_min * 60
+            wait = self.last_activity + idle - time.monotonic()
+            if wait > 0 or self.busy:
+                await asyncio.sleep(max(wait, 1.0))
+                continue
+            if self.signed_in or self.settings.logout not in ("auto", "off"):
+                await self.sign_out(f"idle for {self.settings.idle_logout_min:g} min")
+                if self.console is not None:
+                    self.console.note(f"the console was signed out after "
+                                      f"{self.settings.idle_logout_min:g} min without a cell")
+            self.last_activity = time.monotonic()
+        self._idle_task = None
 
     def require_console(self) -> Console:
         if self.console is None:
@@ -122,6 +194,8 @@ class Target:
         s, console = self.settings, self.console
         if console is None:
             state = "not connected" + (f" (last target {self.last_target})" if self.last_target else "")
+        elif console.session.reconnecting:
+            state = f"{console.target}: {console.session.drop_note}"
         elif console.session.closed_reason:
             state = f"disconnected from {console.target}: {console.session.closed_reason}"
         else:
@@ -133,8 +207,11 @@ class Target:
             state,
             f"screen {s.columns}x{s.lines}, keys {s.keys}, enter {s.enter}, baud {s.baud}",
             f"timeout {s.timeout:g} s, quiet {s.quiet_ms:g} ms, txdelay {s.txdelay_ms:g} ms, "
-            f"scrollback {s.scrollback} lines",
+            f"paste-limit {s.paste_limit or 'off'}, scrollback {s.scrollback} lines",
             f"prompt {'(default)' if s.prompt == DEFAULT_PROMPT else repr(s.prompt)}",
+            f"reconnect {'on' if s.reconnect else 'off'}, logout {s.logout}"
+            f"{' (signed in here)' if self.signed_in else ''}, idle-logout "
+            f"{f'{s.idle_logout_min:g} min' if s.idle_logout_min else 'off'}",
             f"log {self.transcript_path or 'off'}",
         ])
 
@@ -185,6 +262,7 @@ class Target:
         """Type a secret and Enter: masked from now on everywhere, never echoed in a cell."""
         console = self.require_console()
         console.session.add_secret(secret)
+        self.signed_in = True
         return await console.type_line(secret, what="the prompt after the password", echoed=False,
                                         quiet=max(self.settings.quiet_ms / 1000, QUIET_AFTER_PASSWORD))
 
@@ -219,6 +297,11 @@ class Target:
         self.settings.scrollback = lines
         if self.console is not None:
             self.console.session.set_scrollback(lines)
+
+    def set_reconnect(self, on: bool) -> None:
+        self.settings.reconnect = on
+        if self.console is not None:
+            self.console.session.reconnect = on
 
     def set_log(self, path: str) -> None:
         """Append everything to PATH from now on (secrets masked); "off" stops."""
@@ -305,6 +388,9 @@ class Target:
                                      timeout=timeout or max(self.settings.timeout, 60))
 
     async def close(self) -> None:
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+            self._idle_task = None
         await self.disconnect()
         if self.power is not None:
             await self.power.close()

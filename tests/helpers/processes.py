@@ -32,3 +32,15 @@ def stop_process(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+def start_sim_server(kind: str, *args: str, listen: str = "127.0.0.1:0") -> tuple[subprocess.Popen, str]:
+    """`serial-console sim KIND … --listen ADDRESS` in its own process: (process, console HOST:PORT)."""
+    command = str(Path(sys.executable).parent / "serial-console")
+    process = subprocess.Popen([command, "sim", kind, *args, "--listen", listen],
+                               stdout=subprocess.PIPE, text=True, start_new_session=True)
+    banner = process.stdout.readline().split()
+    if "console" not in banner:
+        stop_process(process)
+        raise RuntimeError(f"serial-console sim {kind} did not start")
+    return process, banner[banner.index("console") + 1]

@@ -162,15 +162,35 @@ def test_colours_reach_the_html(kc, tcp_console):
     assert '<span class="sc-cursor">' in html
 
 
-def test_dropped_connection_is_reported_and_reconnect_works(kc, tcp_console):
+def test_a_dropped_connection_fails_the_cell_and_comes_back_by_itself(kc, tcp_console):
     login(kc, tcp_console)
-    execute(kc, "bye")
-    result = execute(kc, "echo hello")
-    assert result.status == "error"
-    assert "disconnected" in result.error and "%connect" in result.error
-    again = execute(kc, "%connect")
+    dropped = execute(kc, "bye")
+    assert dropped.status == "error"
+    assert "the connection dropped" in dropped.error and "reconnecting" in dropped.error
+    deadline = time.monotonic() + 20
+    while not (status := execute(kc, "%status").stdout).startswith(f"connected to {tcp_console}"):
+        assert time.monotonic() < deadline, "never reconnected"
+        time.sleep(0.2)
+    said = status  # the first cell after the reconnect says so, once
+    again = execute(kc, "%wait login:")
     assert again.status == "ok"
-    assert "tcp-console ready" in again.text
+    assert "reconnected after" in said and "may be missing" in said
+    assert "reconnected after" not in again.stdout
+
+
+def test_with_reconnect_off_a_drop_is_reported_and_connect_reconnects(kc, tcp_console):
+    login(kc, tcp_console)
+    execute(kc, "%reconnect off")
+    try:
+        execute(kc, "bye")
+        result = execute(kc, "echo hello")
+        assert result.status == "error"
+        assert "disconnected" in result.error and "%connect" in result.error
+        again = execute(kc, "%connect")
+        assert again.status == "ok"
+        assert "tcp-console ready" in again.text
+    finally:
+        execute(kc, "%reconnect on")
 
 
 def test_wait_timeout_is_an_error_with_the_screen(kc, tcp_console):
@@ -281,7 +301,8 @@ def test_a_pattern_that_backtracks_for_ever_is_an_error_not_a_hung_kernel(kc):
 def test_a_peer_that_never_reads_costs_a_clear_error_not_a_hang(kc):
     peer = LineShell(reading=False)
     try:
-        execute(kc, f"%connect {peer.url}\n%timeout 2")
+        # All at once: the write itself must be bounded (in pieces, the echo wait is).
+        execute(kc, f"%connect {peer.url}\n%timeout 2\n%paste-limit 0")
         started = time.monotonic()
         result = execute(kc, "%send " + "x" * 4_000_000, timeout=60)
         assert result.status == "error" and "reads no more" in result.error, result.error
@@ -289,7 +310,7 @@ def test_a_peer_that_never_reads_costs_a_clear_error_not_a_hang(kc):
         assert execute(kc, "%status").stdout.startswith("connected to")  # still usable
     finally:
         peer.close()
-        execute(kc, "%timeout 30")
+        execute(kc, "%timeout 30\n%paste-limit 2048")
 
 
 def test_an_interrupt_while_typing_says_what_was_left_and_clears_it(kernel):

@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -95,6 +96,18 @@ class LinuxVM:
                 raise RuntimeError("no console client connected to the VM")
             time.sleep(0.02)
         self.qmp.cmd("cont")
+
+    def prompt_for_new_client(self, limit: float = 60) -> bytes:
+        """What a new console client sees after pressing Enter, up to `login:` or a `#` prompt:
+        how the last client left the console."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=limit) as client:
+            client.sendall(b"\r")
+            seen, deadline = b"", time.monotonic() + limit
+            while b"login:" not in seen and not seen.rstrip().endswith(b"#"):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no prompt after {limit} s: {seen[-300:]!r}")
+                seen += client.recv(4096)
+            return seen
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):  # QEMU may already be gone

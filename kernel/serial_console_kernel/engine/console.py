@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from ..errors import ConsoleError, ExpectationFailed, WriteStopped
+from ..errors import ConsoleError, ExpectationFailed, WaitTimeout, WriteStopped
 from .keys import key_bytes, key_names
 from .patterns import Pattern, search
 from .prompts import DEFAULT_PROMPT, PAGER_NOTE, compile_prompt, learned_prompt, pager_waiting
@@ -90,14 +90,29 @@ class Console:
 
     def take_notes(self) -> list[str]:
         notes, self.notes = self.notes, []
-        return notes
+        return self.session.take_gap_notes() + notes
 
     # -- typing -------------------------------------------------------------------------------
-    async def type_text(self, text: str) -> None:
-        """Write text; with %txdelay, one character at a time for UARTs that drop bytes.  Each
-        write is bounded by %timeout; `typing` says what is under way, for an interrupt."""
+    async def type_text(self, text: str, echo: EchoTracker | None = None) -> None:
+        """Write text: whole, or in %paste-limit pieces paced on their echo (`echo` follows it;
+        one is made when none is given), or with %txdelay one character at a time, for UARTs
+        that drop bytes.  Each write is bounded by %timeout; `typing` says what is under way,
+        for an interrupt."""
         delay = self.settings.txdelay_ms / 1000
-        pieces = list(text) if delay else [text]
+        limit = int(self.settings.paste_limit)
+        if delay:
+            pieces = list(text)
+        elif limit and len(text) > limit:
+            pieces = [text[start:start + limit] for start in range(0, len(text), limit)]
+            if self.echoes is False:
+                raise ConsoleError(
+                    f"not typed: {len(text)} characters is over %paste-limit {limit}, and this "
+                    "console does not echo, so the pieces cannot wait for their echo: set "
+                    "%txdelay MS to pace them by time, or raise %paste-limit")
+            if echo is None:
+                echo = EchoTracker(text, self.session.progress().drawn)
+        else:
+            pieces = [text]
         done = 0
         try:
             for piece in pieces:
@@ -107,10 +122,32 @@ class Console:
                 if delay:
                     self.typing = (text, done, "")
                     await asyncio.sleep(delay)
+                elif len(pieces) > 1 and done < len(text):
+                    self.typing = (text, done, "")
+                    await self._echo_of(text, done, echo)
         except WriteStopped as err:
             self.typing = None
             raise ConsoleError(str(err)) from None
         self.typing = None  # an interrupt (CancelledError) leaves it for `interrupted`
+
+    async def _echo_of(self, text: str, done: int, echo: EchoTracker | None) -> None:
+        """Until the console echoed the first `done` characters of `text`."""
+        assert echo is not None, "pieces are paced on an echo tracker"
+        wanted = sum(1 for char in text[:done] if char.isprintable())
+
+        def echoed(screen: ConsoleScreen, progress: Progress) -> str | None:
+            return "echoed" if echo.feed(screen, progress) or echo.found >= wanted else None
+
+        try:
+            await self.session.wait_for(echoed, timeout=self.settings.timeout,
+                                        what=f"the echo of the first {done} characters")
+        except WaitTimeout:
+            raise ConsoleError(
+                f"typed {done} of {len(text)} characters in pieces of %paste-limit "
+                f"{self.settings.paste_limit}, and their echo did not come back within "
+                f"{self.settings.timeout:g} s; the rest was not sent and the typed part is still "
+                "in the console's input line. A console that does not echo needs %txdelay "
+                "instead") from None
 
     def interrupted(self) -> str:
         """After an interrupt: stop a write in progress and say what it left in the console's
@@ -153,7 +190,7 @@ class Console:
         before = self.session.mark_input()
         started = time.monotonic()
         tracker = EchoTracker(line, before.drawn) if echoed else None
-        await self.type_text(line + ENTER[self.settings.enter])
+        await self.type_text(line + ENTER[self.settings.enter], tracker)
         reason = await self.settle(before, started, what or f"the prompt after {line!r}", quiet,
                                    tracker)
         if tracker is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
     from ..transports.base import Transport  # the engine takes any object with its methods
 
 T = TypeVar("T")
+# After a drop: attempts to open the transport again, this long apart (about 30 s in all).
+RECONNECT_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+# A connection that drops again and again (a server that accepts, then closes) is given up.
+MAX_DROPS, DROPS_WINDOW = 5, 60.0
+# What a console server says to the client it pushes out (ours; Azure's and others' wording).
+TAKEN_OVER = re.compile(r"another (client|user|session)\b[^\n]{0,60}\btook over", re.IGNORECASE)
+TAKEN_OVER_REASON = "another client took over the console"
 
 
 
@@ -69,6 +77,16 @@ class ConsoleSession:
         self._write_lock = threading.Lock()
         self._abort = threading.Event()
         self.sent = 0  # bytes of the last write that went out
+        # Reconnecting: `reopen` opens the transport again; None (or reconnect off) ends the
+        # session at the first drop.
+        self.reopen: Callable[[], Transport] | None = None
+        self.reconnect = False
+        self.reconnecting: str | None = None  # why, while it tries
+        self.drops = 0  # connections lost; a wait that sees this change fails
+        self.drop_note = ""  # what the last drop came to
+        self._gap_notes: list[str] = []  # said once, by the next cell
+        self.taken_over = False  # pushed out by another client: no reconnecting over it
+        self._drop_times: list[float] = []
         self._reader = threading.Thread(target=self._read_loop, name="console-reader", daemon=True)
 
     @property
@@ -84,6 +102,19 @@ class ConsoleSession:
             try:
                 data = self.transport.read(0.25)
             except TransportClosed as err:
+                if self._stopping.is_set():
+                    break
+                if self.inspect(lambda screen: bool(TAKEN_OVER.search(screen.text_since(
+                        max(0, screen.drawn_total - 400))))):
+                    self.taken_over = True
+                    self.closed_reason = (f"{TAKEN_OVER_REASON}; %connect --take-over takes it "
+                                          "back (the other client is then disconnected)")
+                    break
+                if self.reconnect and self.reopen is not None:
+                    if self._reconnect(str(err)):
+                        continue
+                    self.closed_reason = self.drop_note
+                    break
                 self.closed_reason = str(err)
                 break
             except Exception as err:  # noqa: BLE001 - the reader must report, never die silently
@@ -100,6 +131,58 @@ class ConsoleSession:
                                       f"({type(err).__name__}: {err}); %connect starts afresh")
                 break
         self._notify()
+
+    def _reconnect(self, reason: str) -> bool:
+        """Open the transport again, with backoff; the gap is noted in the transcript and for
+        the next cell.  False when every attempt failed (or the session is closing)."""
+        assert self.reopen is not None
+        started = time.monotonic()
+        self._drop_times = [t for t in self._drop_times if started - t < DROPS_WINDOW] + [started]
+        if len(self._drop_times) > MAX_DROPS:
+            self.drop_note = (f"the connection dropped {len(self._drop_times)} times within "
+                              f"{DROPS_WINDOW:g} s; not reconnecting again ({reason})")
+            return False
+        self.drops += 1
+        self.reconnecting = reason
+        self.drop_note = f"the connection dropped ({reason}); reconnecting"
+        self.note_in_transcript(f"connection dropped: {reason}")
+        self._notify()
+        error: Exception | None = None
+        for delay in RECONNECT_DELAYS:
+            if self._stopping.wait(delay):
+                return False
+            try:
+                transport = self.reopen()
+            except Exception as err:  # noqa: BLE001 - any failure to open is one more attempt
+                error = err
+                continue
+            old, self.transport = self.transport, transport
+            with contextlib.suppress(Exception):
+                old.close()
+            self.reconnecting = None
+            self.drop_note = (f"reconnected after {time.monotonic() - started:.1f} s; output "
+                              "during the gap may be missing")
+            self._gap_notes.append(self.drop_note)
+            self.note_in_transcript(self.drop_note)
+            self._notify()
+            return True
+        self.reconnecting = None
+        self.drop_note = f"could not reconnect in {len(RECONNECT_DELAYS)} attempts ({error})"
+        return False
+
+    def note_in_transcript(self, text: str) -> None:
+        with self._lock:
+            if self.transcript is not None:
+                self.transcript.note(text)
+
+    def connection_note(self) -> str:
+        """For the live view: why the console is gone, or the last drop and what it came to."""
+        note = f"disconnected: {self.closed_reason}" if self.closed_reason else self.drop_note
+        return self.secrets.text(note)
+
+    def take_gap_notes(self) -> list[str]:
+        notes, self._gap_notes = self._gap_notes, []
+        return notes
 
     def feed(self, data: bytes) -> None:
         with self._lock:
@@ -154,6 +237,8 @@ class ConsoleSession:
         return False
 
     def require_connected(self) -> None:
+        if self.reconnecting:
+            raise TransportClosed(f"{self.drop_note}; try again in a moment")
         if self.closed_reason:
             raise TransportClosed(
                 f"console disconnected ({self.closed_reason}); %connect reconnects to the same target"
@@ -235,6 +320,7 @@ class ConsoleSession:
 
         start = time.monotonic() if since is None else since
         deadline = time.monotonic() + timeout
+        drops = self.drops
         self.add_listener(wake)
         try:
             while True:
@@ -247,6 +333,8 @@ class ConsoleSession:
                     reason, recheck = None, reason
                 if reason:
                     return reason
+                if self.drops != drops:
+                    raise TransportClosed(f"while waiting for {what}, {self.drop_note}")
                 self.require_connected()
                 now = time.monotonic()
                 wake_at = deadline if recheck is None else min(deadline, recheck)

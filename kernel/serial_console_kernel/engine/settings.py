@@ -17,6 +17,12 @@ class Settings:
     quiet_ms: float = 400.0
     enter: str = "cr"
     txdelay_ms: float = 0.0
+    # Text longer than this goes in pieces, each after the echo of the one before came back:
+    # Azure cuts a paste at 2048 characters, and a UART's buffer is smaller still.  0: no pieces.
+    paste_limit: int = 2048
+    reconnect: bool = True  # open the connection again when it drops
+    logout: str = "auto"  # at disconnect: auto (when signed in here), off, or a line to type
+    idle_logout_min: float = 0.0  # sign out after this long without a cell; 0: never
     columns: int = 80
     lines: int = 25
     scrollback: int = 2000

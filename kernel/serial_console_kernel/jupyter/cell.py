@@ -45,6 +45,12 @@ class Cell:
         failure (a ConsoleError, or CancelledError on an interrupt) after showing the screen
         when the cell acted on the machine: "error, with the screen at that moment"."""
         steps = parse_cell(code)
+        async with self.target.activity():
+            await self._run_steps(steps, silent)
+        for note in self.target.take_notes():
+            self.print(note)
+
+    async def _run_steps(self, steps: list[Step], silent: bool) -> None:
         touched = acting = False
         try:
             for step in steps:
@@ -57,8 +63,6 @@ class Cell:
             raise
         if touched and not silent:
             self.show_screen()
-        for note in self.target.take_notes():
-            self.print(note)
 
     async def _run_step(self, step: Step) -> bool:
         """Run one line; True when the cell should answer with the screen."""

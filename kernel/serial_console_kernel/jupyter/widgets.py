@@ -13,6 +13,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable
+from html import escape
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
@@ -68,6 +69,9 @@ class LiveScreen:
             self._changed.clear()
             session = self.session
             html = session.live_html() if session is not None else "<pre>not connected</pre>"
+            note = session.connection_note() if session is not None else ""
+            if note:  # a drop, a reconnect and its gap: said above the screen
+                html = f"<div class='sc-connection'>{escape(note)}</div>{html}"
             if html != self.view.value:
                 self.view.value = html
                 self.updates += 1

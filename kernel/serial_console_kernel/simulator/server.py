@@ -21,6 +21,7 @@ from ..transports.tcp_socket import close_socket
 from . import Simulation
 
 TAKEN_OVER = b"\r\n[serial-console sim] another client connected and took over this console.\r\n"
+TOOK_OVER = b"\r\n[serial-console sim] this console was in use: the other client was disconnected.\r\n"
 CONSOLE_GRACE = 2.0  # seconds a control request waits for a console client being accepted
 BEHIND_LIMIT = 1 << 20  # bytes a client may fall behind before it is dropped
 INPUT_BACKLOG = 16384  # bytes typed and not yet taken by the machine; more is an overrun
@@ -153,6 +154,7 @@ class ConsoleServer:
                 self._started.set()
             if previous is not None:
                 previous.close(TAKEN_OVER)  # told, then disconnected: it can type no more
+                client.send(TOOK_OVER)  # and the new holder is told too, as on Azure
             threading.Thread(target=self._read_client, args=(client,), daemon=True).start()
 
     def _read_client(self, client: Client) -> None:

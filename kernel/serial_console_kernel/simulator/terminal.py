@@ -80,9 +80,8 @@ class KeyDecoder:
 class LineEditor:
     """Echoes what is typed, handles Backspace, and hands over a line on Enter."""
 
-    MAX = 2048  # the documented SAC paste limit
-
-    def __init__(self) -> None:
+    def __init__(self, max_length: int | None = None) -> None:
+        self.max_length = max_length  # None: readline's lines have no limit
         self.buffer = ""
         self.echo = True
         self.mask = ""  # e.g. "*" for a password, "" with echo off
@@ -100,7 +99,7 @@ class LineEditor:
             return "", None
         if not char or (len(char) == 1 and ord(char) < 32 and char != "\t"):
             return "", None
-        if len(self.buffer) + len(char) > self.MAX:
+        if self.max_length is not None and len(self.buffer) + len(char) > self.max_length:
             return "\a", None
         self.buffer += char
         if not self.echo:

@@ -148,6 +148,8 @@ def _run_in_process(notebook: NotebookNode, folder: Path, cell_timeout: float, s
                     return True
             return False
         finally:
+            # Signing out at the end belongs to no cell: the terminal hears of it.
+            target.say = lambda text: print(target.secrets.text(text))
             await target.close()
 
     # As in a kernel started for the notebook: relative paths (%log) are the notebook's.

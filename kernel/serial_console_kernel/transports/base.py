@@ -29,6 +29,9 @@ class Transport(Protocol):
     default_keys: str
     default_power: str | None
     default_password: str | None
+    # A dropped connection is opened again (a network console: ser2net, a console server, a
+    # BMC); a command that exited or a device unplugged is reported instead.  Absent: False.
+    reconnects: bool
 
     def open(self) -> None: ...
 

@@ -23,6 +23,7 @@ IAC, DONT, DO, WONT, WILL, SB, SE, BRK = 255, 254, 253, 252, 251, 250, 240, 243
 
 
 class SocketTransport:
+    reconnects = True  # a console server restarts, a network blips: open it again
     def __init__(self, target: str, *, baud: int = 0) -> None:  # baud: a TCP console has none
         self.target = target
         self.description = target

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 async def connect(cell: Cell, args: Namespace) -> bool:
     await cell.target.connect(" ".join(args.target), baud=args.baud, keys=args.keys,
-                              size=args.size, prompt=args.prompt, power=args.power)
+                              size=args.size, prompt=args.prompt, power=args.power,
+                              logout=args.logout, take_over=args.take_over)
     return True
 
 
@@ -29,14 +30,20 @@ async def status(cell: Cell, args: Namespace) -> bool:
 
 
 MAGICS = [
-    Magic("connect", "%connect [TARGET] [--baud N] [--keys xterm|ems] [--size CxR] [--prompt REGEX]",
+    Magic("connect", "%connect [TARGET] [--baud N] [--keys xterm|ems] [--size CxR] [--prompt REGEX] "
+          "[--logout auto|off|LINE] [--take-over]",
           "Connect to a console: a device (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, "
           "loop://, exec:COMMAND (virsh console vm1, ipmitool … sol activate) or sim:windows. "
-          "Without TARGET, reconnect to the last one.",
+          "Without TARGET, reconnect to the last one. --logout: how the console is left when "
+          "the kernel disconnects, shuts down or restarts: auto signs out where a password was "
+          "typed here (SAC: exit and lock; a shell: exit until login:), off leaves it, or a "
+          "line to type. --take-over takes back a console another client took over.",
           (arg("target", nargs="*"), arg("--baud", type=number(1, 10_000_000, kind=int), default=None),
            arg("--keys", choices=["xterm", "ems"], default=None),
            arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
-           arg("--power", default=None)), quoted_words=True, run=connect, touches=True),
-    Magic("disconnect", "%disconnect", "Close the console connection.", run=disconnect),
+           arg("--power", default=None), arg("--logout", default=None, metavar="auto|off|LINE"),
+           arg("--take-over", action="store_true")), quoted_words=True, run=connect, touches=True),
+    Magic("disconnect", "%disconnect", "Sign out (see %connect --logout) and close the console "
+          "connection.", run=disconnect),
     Magic("status", "%status", "Show the target, the connection and the settings.", run=status),
 ]

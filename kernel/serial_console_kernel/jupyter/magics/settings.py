@@ -37,6 +37,27 @@ async def txdelay(cell: Cell, args: Namespace) -> bool:
     return _show_or_set(cell, "txdelay_ms", args.ms, " ms")
 
 
+async def paste_limit(cell: Cell, args: Namespace) -> bool:
+    if args.characters is None:
+        limit = cell.target.settings.paste_limit
+        cell.print(f"paste-limit {limit} characters" if limit else "paste-limit off")
+    else:
+        cell.target.settings.paste_limit = args.characters
+    return False
+
+
+async def reconnect(cell: Cell, args: Namespace) -> bool:
+    return _show_or_apply(cell, args.state, f"reconnect {'on' if cell.target.settings.reconnect else 'off'}",
+                          lambda state: cell.target.set_reconnect(state == "on"))
+
+
+async def idle_logout(cell: Cell, args: Namespace) -> bool:
+    minutes = cell.target.settings.idle_logout_min
+    return _show_or_apply(cell, args.minutes,
+                          f"idle-logout {f'{minutes:g} min' if minutes else 'off'}",
+                          cell.target.set_idle_logout)
+
+
 async def enter(cell: Cell, args: Namespace) -> bool:
     if args.ending is None:
         cell.print(f"enter {cell.target.settings.enter}")
@@ -96,6 +117,21 @@ MAGICS = [
     Magic("txdelay", "%txdelay [MS]", "Show or set a delay between typed characters, for UARTs "
           "that drop characters (0).", (arg("ms", nargs="?", type=number(0, 10_000, " ms")),),
           run=txdelay),
+    Magic("paste-limit", "%paste-limit [N|0]",
+          "Show or set the most characters typed in one go (2048, Azure's paste limit): longer "
+          "text goes in pieces, each once the console echoed the one before; with %txdelay, one "
+          "character at a time instead. 0 sends everything at once.",
+          (arg("characters", nargs="?", type=number(0, 1_000_000, " characters", int)),),
+          run=paste_limit),
+    Magic("reconnect", "%reconnect [on|off]",
+          "Show or set whether a dropped connection is opened again by itself (on): up to 6 "
+          "attempts over about 30 s; the next cell says how long the gap was. A cell waiting "
+          "when it drops fails at once. Never over another client that took the console over.",
+          (arg("state", nargs="?", choices=["on", "off"]),), run=reconnect),
+    Magic("idle-logout", "%idle-logout [MINUTES|0]",
+          "Show or set how long the kernel may go without a cell before it signs the console "
+          "out (as %connect --logout says) and stays connected; 0 never (the default).",
+          (arg("minutes", nargs="?", type=number(0, 10_080, " minutes")),), run=idle_logout),
     Magic("size", "%size [CxR]", "Show or set the screen size, e.g. %size 100x40 (80x25).",
           (arg("size", nargs="?"),), run=size),
     Magic("scrollback", "%scrollback [LINES]", "Show or set how many scrolled-off lines a cell "

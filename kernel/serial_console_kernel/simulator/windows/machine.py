@@ -19,6 +19,8 @@ from .cmd import CmdShell
 from .state import ADMIN_PASSWORD, COMPUTER_NAME, CRASH_KEY, WindowsState, scenario_state
 
 MAX_CMD_CHANNELS = 9
+PASTE_LIMIT = 2048
+CMD_LINE_MAX = 8191
 
 
 class Mode(str, Enum):
@@ -37,7 +39,9 @@ class Mode(str, Enum):
 @dataclass
 class Channel:
     number: int
-    editor: LineEditor = field(default_factory=LineEditor)
+    # cmd.exe takes at most 8191 characters on a command line (Microsoft, "Command prompt
+    # (Cmd.exe) command-line string limitation"); SAC's own lines are held to the same here.
+    editor: LineEditor = field(default_factory=lambda: LineEditor(CMD_LINE_MAX))
     screen: deque = field(default_factory=lambda: deque(maxlen=24))
     login_step: str = "username"  # username, domain, password, done
     username: str = ""
@@ -211,6 +215,9 @@ class WindowsMachine(PowerSwitch):
 
     # -- input ---------------------------------------------------------------------------------------------
     def receive(self, data: bytes) -> None:
+        # Azure's serial console takes at most 2048 characters at a time ("pastes are capped at
+        # 2048 characters", serial-console-windows.md): the rest of a longer burst is lost.
+        data = data[:PASTE_LIMIT]
         if self.mode == Mode.OFF or (self.state.hung and not self.bang_sac and self.mode == Mode.SAC):
             return  # a hung kernel echoes nothing
         for key in self.keys.feed(data.decode("utf-8", "replace")):
