@@ -16,16 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_fleet
 import bench_ingest
 import bench_kernel
 import bench_typing
 
 FULL = {"ingest_bytes": 4_000_000, "history_sample": 400_000, "cells": 300, "flood_mb": 100,
         "memory_cells": 10_000, "live_seconds": 10, "hostile_bytes": 2_000_000,
-        "typed_line": 10_000}
+        "typed_line": 10_000, "fleet": (1, 10, 50, 200), "fleet_dask": 200}
 QUICK = {"ingest_bytes": 300_000, "history_sample": 60_000, "cells": 30, "flood_mb": 2,
          "memory_cells": 100, "live_seconds": 2, "hostile_bytes": 100_000,
-         "typed_line": 1_000}
+         "typed_line": 1_000, "fleet": (1, 3), "fleet_dask": 3}
 
 
 def table(rows: list[dict]) -> str:
@@ -63,17 +64,22 @@ def main(argv: list[str] | None = None) -> int:
     print(table([live]), "\n")
     typing = bench_typing.run(size["typed_line"])
     print("## Typing a long line into a console that echoes (paced pieces vs all at once)")
-    print(table(typing))
+    print(table(typing), "\n")
+    fleet = bench_fleet.run(size["fleet"], size["fleet_dask"])
+    print("## Fleet runs (a runbook over simulated VMs; a third of them fail, as meant)")
+    print(table(fleet))
 
     results = {"machine": machine, "quick": args.quick, "ingest": ingest, "hostile": hostile,
                "latency": latency,
-               "memory": memory, "live_view": live, "typing": typing}
+               "memory": memory, "live_view": live, "typing": typing, "fleet": fleet}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     failed = [row["workload"] for row in ingest
               if not (row["final_screen_equals_pyte"] and row["transcript_holds_every_byte"])]
     failed += [f"typing with paste-limit {row['paste_limit']}" for row in typing
                if not row["arrived_whole"]]
+    failed += [f"fleet of {row['targets']} ({row['where']})" for row in fleet
+               if not row["outcomes_right"]]
     if failed:
         print(f"\nCORRECTNESS FAILED for: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -80,8 +80,9 @@ class ShellServer(_Server):
     def _answer(self, client: socket.socket, line: str) -> None:
         word, _, rest = line.partition(" ")
         if word == "noprompt":
-            client.sendall(f"{line}\r\n{rest}\r\n".encode())
+            # Stamped before the send: a client that reads at once must find its stamp.
             self.prompt_written.append(time.perf_counter())
+            client.sendall(f"{line}\r\n{rest}\r\n".encode())
             return
         if word == "flood":
             client.sendall(f"{line}\r\n".encode())
@@ -102,8 +103,8 @@ class ShellServer(_Server):
             client.sendall(f"{line}\r\n{rest}\r\n".encode())
         if word == "newprompt":
             self.prompt = f"host-{rest}$ ".encode()
-        client.sendall(self.prompt)
         self.prompt_written.append(time.perf_counter())
+        client.sendall(self.prompt)
 
 
 class EchoingShell(_Server):

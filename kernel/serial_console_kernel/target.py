@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 
 from .engine.bootmenu import catch_boot_menu, selected_row
 from .engine.console import Console
@@ -50,9 +50,12 @@ def _quietly(text: str) -> None:
 
 
 class Target:
-    def __init__(self, *, secrets: Secrets | None = None,
-                 say: Callable[[str], None] = _quietly) -> None:
+    def __init__(self, *, secrets: Secrets | None = None, say: Callable[[str], None] = _quietly,
+                 environ: MutableMapping[str, str] | None = None) -> None:
         self.settings = Settings()
+        # Runbook parameters and secrets (${SERIAL_CONSOLE_TARGET}, %password VAR, %env): the
+        # process's environment, or a fleet run's own per target.
+        self.environ: MutableMapping[str, str] = os.environ if environ is None else environ
         # Every secret typed here, masked in every session, transcript and message.
         self.secrets = secrets if secrets is not None else Secrets()
         self.say = say
@@ -250,7 +253,7 @@ class Target:
 
     def password_from(self, envvar: str | None) -> str | None:
         """The secret in ENVVAR, else the transport's documented default (the simulator's)."""
-        secret = os.environ.get(envvar) if envvar else None
+        secret = self.environ.get(envvar) if envvar else None
         if not secret:
             secret = default(self.require_console().session.transport, "default_password")
             if secret:

@@ -44,7 +44,7 @@ class Cell:
         """All lines are parsed before anything is typed; then each runs.  Raises the first
         failure (a ConsoleError, or CancelledError on an interrupt) after showing the screen
         when the cell acted on the machine: "error, with the screen at that moment"."""
-        steps = parse_cell(code)
+        steps = parse_cell(code, self.target.environ)
         async with self.target.activity():
             await self._run_steps(steps, silent)
         for note in self.target.take_notes():

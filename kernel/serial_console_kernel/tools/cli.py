@@ -28,22 +28,53 @@ def main(argv: list[str] | None = None) -> int:
                      help="JSON-lines control HOST:PORT for power actions (console port + 1)")
     sim.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
-    run = commands.add_parser("run", help="execute a runbook headless (nbclient)")
+    run = commands.add_parser(
+        "run", help="execute a runbook headless (nbclient), or over many targets",
+        description="Run a runbook. With one --target (or none) a kernel runs it; with "
+        "--targets FILE, several --target or the fleet options, it runs on every target, "
+        "each in this process (or on Dask), with a report in --out.")
     run.add_argument("notebook")
-    run.add_argument("--target", help="the console to run against (default: the runbook's, "
-                     "usually the simulator); sets SERIAL_CONSOLE_TARGET")
+    run.add_argument("--target", action="append", default=[],
+                     help="the console to run against (default: the runbook's, usually the "
+                     "simulator); sets SERIAL_CONSOLE_TARGET; repeat it for a fleet run")
     run.add_argument("-o", "--output", help="where to write the executed notebook "
                      "(default NOTEBOOK.out.ipynb beside it)")
     run.add_argument("--timeout", type=float, default=300, help="seconds per cell (300)")
     run.add_argument("--in-process", action="store_true",
                      help="run the cells in this process, without a kernel (same outputs)")
+    fleet = run.add_argument_group("fleet runs")
+    fleet.add_argument("--targets", metavar="FILE", help="one target a line: TARGET [OPTIONS] "
+                       "[name=NAME] [VAR=VALUE…] (see the README)")
+    fleet.add_argument("--parallel", type=int, default=None, metavar="N",
+                       help="targets running at once (10)")
+    fleet.add_argument("--out", metavar="DIR", help="artifacts and reports (NOTEBOOK.fleet/)")
+    fleet.add_argument("--max-failures", type=int, default=None, metavar="K",
+                       help="start no new target once K have failed")
+    fleet.add_argument("--dask", metavar="ADDRESS",
+                       help="run on a Dask cluster: tcp://SCHEDULER:8786, or local:N workers")
+    fleet.add_argument("--dry-run", action="store_true", help="list what would run, run nothing")
+    fleet.add_argument("--retry-failed", metavar="DIR",
+                       help="run again the targets that did not pass in DIR's report")
 
     args = parser.parse_args(argv)
     if args.command == "run":
+        fleet_run = (args.targets or len(args.target) > 1 or args.out or args.dask
+                     or args.retry_failed or args.dry_run or args.parallel or args.max_failures)
+        if fleet_run:
+            from .fleet_run import run_fleet
+
+            if (args.parallel is not None and args.parallel < 1) or (
+                    args.max_failures is not None and args.max_failures < 1):
+                parser.error("--parallel and --max-failures take a number from 1 up")
+            return run_fleet(args.notebook, targets_file=args.targets, target_specs=args.target,
+                             out=args.out, parallel=args.parallel or 10,
+                             max_failures=args.max_failures, cell_timeout=args.timeout,
+                             dask=args.dask, dry_run=args.dry_run, retry_failed=args.retry_failed)
         from .runner import run_notebook
 
-        return run_notebook(args.notebook, target=args.target, output=args.output,
-                            cell_timeout=args.timeout, in_process=args.in_process)
+        return run_notebook(args.notebook, target=args.target[0] if args.target else None,
+                            output=args.output, cell_timeout=args.timeout,
+                            in_process=args.in_process)
     if args.command == "install":
         from .install import install_from_args
 

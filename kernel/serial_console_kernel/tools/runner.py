@@ -113,40 +113,47 @@ class _NotebookOutputs:
         self.outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
 
 
+async def run_cells(notebook: NotebookNode, target: Target, cell_timeout: float, started: Hook,
+                    executed: Hook) -> bool:
+    """Run the notebook's code cells on `target`, each one's outputs kept in the notebook as
+    the kernel would have sent them; True when a cell failed (the run stops there)."""
+    count = 0
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        started(cell, index)
+        cell.outputs, cell.execution_count = [], count
+        runner = Cell(target, _NotebookOutputs(cell.outputs))
+        target.say = runner.print
+        try:
+            await asyncio.wait_for(runner.run(cell.source), cell_timeout)
+            content = {"status": "ok"}
+        except asyncio.TimeoutError:
+            content = {"status": "error", **error_content(
+                ConsoleError(f"the cell did not finish within {cell_timeout:g} s"), target)}
+            content["ename"] = "CellTimeoutError"
+        except ConsoleError as err:
+            content = {"status": "error", **error_content(err, target)}
+        except Exception as err:  # noqa: BLE001 - a bug of ours: reported like the kernel does
+            content = {"status": "error",
+                       **error_content(err, target, detail=traceback.format_exc())}
+        if content["status"] == "error":
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename=content["ename"], evalue=content["evalue"],
+                traceback=content["traceback"]))
+        executed(cell, index, {"content": content})
+        if content["status"] == "error":
+            return True
+    return False
+
+
 def _run_in_process(notebook: NotebookNode, folder: Path, cell_timeout: float, started: Hook,
                     executed: Hook) -> bool:
-    async def run_cells() -> bool:
+    async def run() -> bool:
         target = Target()
         try:
-            count = 0
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code":
-                    continue
-                count += 1
-                started(cell, index)
-                cell.outputs, cell.execution_count = [], count
-                runner = Cell(target, _NotebookOutputs(cell.outputs))
-                target.say = runner.print
-                try:
-                    await asyncio.wait_for(runner.run(cell.source), cell_timeout)
-                    content = {"status": "ok"}
-                except asyncio.TimeoutError:
-                    content = {"status": "error", **error_content(
-                        ConsoleError(f"the cell did not finish within {cell_timeout:g} s"), target)}
-                    content["ename"] = "CellTimeoutError"
-                except ConsoleError as err:
-                    content = {"status": "error", **error_content(err, target)}
-                except Exception as err:  # noqa: BLE001 - a bug of ours: reported like the kernel does
-                    content = {"status": "error",
-                               **error_content(err, target, detail=traceback.format_exc())}
-                if content["status"] == "error":
-                    cell.outputs.append(nbformat.v4.new_output(
-                        "error", ename=content["ename"], evalue=content["evalue"],
-                        traceback=content["traceback"]))
-                executed(cell, index, {"content": content})
-                if content["status"] == "error":
-                    return True
-            return False
+            return await run_cells(notebook, target, cell_timeout, started, executed)
         finally:
             # Signing out at the end belongs to no cell: the terminal hears of it.
             target.say = lambda text: print(target.secrets.text(text))
@@ -156,6 +163,6 @@ def _run_in_process(notebook: NotebookNode, folder: Path, cell_timeout: float, s
     here = os.getcwd()
     os.chdir(folder)
     try:
-        return asyncio.run(run_cells())
+        return asyncio.run(run())
     finally:
         os.chdir(here)

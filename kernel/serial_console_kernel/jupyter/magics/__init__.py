@@ -79,11 +79,12 @@ def lookup(name: str) -> Magic:
     return magic
 
 
-def parse_magic(line: str) -> tuple[Magic, argparse.Namespace | str]:
+def parse_magic(line: str, environ: Mapping[str, str] | None = None,
+                ) -> tuple[Magic, argparse.Namespace | str]:
     """`%name args…` → the declaration and its parsed arguments (raw text for raw magics)."""
     name, _, rest = line[1:].strip().partition(" ")
     magic = lookup(name)
-    rest = expand_env(rest.strip())
+    rest = expand_env(rest.strip(), environ)
     if magic.raw:
         return magic, rest
     tokens = _split(rest)
@@ -123,7 +124,7 @@ class Step:
     args: argparse.Namespace | str | None = None
 
 
-def parse_cell(code: str) -> list[Step]:
+def parse_cell(code: str, environ: Mapping[str, str] | None = None) -> list[Step]:
     """All lines parsed before anything is typed: a typo in line 5 must not leave lines 1-4 run."""
     lines = code.splitlines()
     while lines and not lines[0].strip():
@@ -133,7 +134,7 @@ def parse_cell(code: str) -> list[Step]:
     steps = []
     for line in lines:
         if line.startswith("%"):
-            magic, args = parse_magic(line)
+            magic, args = parse_magic(line, environ)
             steps.append(Step(line, magic, args))
         else:
             steps.append(Step(line))

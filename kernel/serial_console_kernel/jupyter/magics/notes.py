@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from argparse import Namespace
 from typing import TYPE_CHECKING
 
@@ -15,16 +14,16 @@ if TYPE_CHECKING:
 
 async def env(cell: Cell, text: str) -> bool:
     name, sep, value = text.partition("=")
-    name = name.strip()
+    name, environ = name.strip(), cell.target.environ
     if not name:
-        cell.print("\n".join(f"{k}={v}" for k, v in sorted(os.environ.items())
+        cell.print("\n".join(f"{k}={v}" for k, v in sorted(environ.items())
                              if k.startswith("SERIAL_CONSOLE_")))
     elif not sep:
-        cell.print(f"{name}={os.environ.get(name, '')}")
+        cell.print(f"{name}={environ.get(name, '')}")
     elif not name.replace("_", "").isalnum():
         raise ConsoleError(f"bad variable name {name!r}")
     else:
-        os.environ[name] = value.strip()
+        environ[name] = value.strip()
     return False
 
 
