@@ -89,18 +89,23 @@ def serve_shell(client, send, read_line, logged_in: bool) -> None:
             send(b"sh: " + word.encode() + b": not found\r\n")
 
 
-def main() -> None:
+def serve_one_at_a_time(serve_client) -> None:
+    """Print the port, then serve one client at a time, for ever (the helpers' main loop)."""
     server = socket.create_server(("127.0.0.1", 0))
     print(server.getsockname()[1], flush=True)
     while True:
         client, _ = server.accept()
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            serve(client)
+            serve_client(client)
         except OSError:
             pass
         finally:
             client.close()
+
+
+def main() -> None:
+    serve_one_at_a_time(serve)
 
 
 if __name__ == "__main__":

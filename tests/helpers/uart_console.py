@@ -14,6 +14,8 @@ import threading
 import time
 from collections import deque
 
+from tcp_console import serve_one_at_a_time  # run as a script: its folder is on the path
+
 FIFO_BYTES = 16
 RATE = 4000  # bytes a second
 
@@ -49,17 +51,7 @@ def serve(client: socket.socket) -> None:
 
 
 def main() -> None:
-    server = socket.create_server(("127.0.0.1", 0))
-    print(server.getsockname()[1], flush=True)
-    while True:
-        client, _ = server.accept()
-        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            serve(client)
-        except OSError:
-            pass
-        finally:
-            client.close()
+    serve_one_at_a_time(serve)
 
 
 if __name__ == "__main__":
