@@ -113,7 +113,7 @@ class Console:
                 echo = EchoTracker(text, self.session.progress().drawn)
         else:
             pieces = [text]
-        done = 0
+        done = echoed = 0  # characters sent; printable ones, which the echo shows
         try:
             for piece in pieces:
                 self.typing = (text, done, piece)
@@ -124,16 +124,17 @@ class Console:
                     await asyncio.sleep(delay)
                 elif len(pieces) > 1 and done < len(text):
                     self.typing = (text, done, "")
-                    await self._echo_of(text, done, echo)
+                    echoed += sum(1 for char in piece if char.isprintable())
+                    await self._echo_of(text, done, echoed, echo)
         except WriteStopped as err:
             self.typing = None
             raise ConsoleError(str(err)) from None
         self.typing = None  # an interrupt (CancelledError) leaves it for `interrupted`
 
-    async def _echo_of(self, text: str, done: int, echo: EchoTracker | None) -> None:
-        """Until the console echoed the first `done` characters of `text`."""
+    async def _echo_of(self, text: str, done: int, wanted: int, echo: EchoTracker | None) -> None:
+        """Until the console echoed the first `done` characters of `text` (`wanted` of them
+        printable)."""
         assert echo is not None, "pieces are paced on an echo tracker"
-        wanted = sum(1 for char in text[:done] if char.isprintable())
 
         def echoed(screen: ConsoleScreen, progress: Progress) -> str | None:
             return "echoed" if echo.feed(screen, progress) or echo.found >= wanted else None
