@@ -16,6 +16,11 @@ _START_CODES = {"BOOT_START": "0", "SYSTEM_START": "1", "AUTO_START": "2", "DEMA
                 "DISABLED": "4"}
 _LOAD_ORDER = {"2  FILE_SYSTEM_DRIVER": "FSFilter Activity Monitor"}
 NET_OK = ["The command completed successfully.", ""]
+START_ERRORS = {
+    1058: "The service cannot be started, either because it is disabled or because it has no "
+          "enabled devices associated with it.",
+    1056: "An instance of the service is already running.",
+}
 
 
 def sc(shell: CmdShell, args: list[str]) -> list[str]:
@@ -41,14 +46,9 @@ def sc(shell: CmdShell, args: list[str]) -> list[str]:
             service.start = start
         return ["[SC] ChangeServiceConfig SUCCESS", ""]
     if verb == "start":
-        if service.start == "DISABLED":
-            return ["[SC] StartService FAILED 1058:", "",
-                    "The service cannot be started, either because it is disabled or because "
-                    "it has no enabled devices associated with it.", ""]
-        if service.state == "RUNNING":
-            return ["[SC] StartService FAILED 1056:", "",
-                    "An instance of the service is already running.", ""]
-        service.state = "RUNNING"
+        error = _start(service)
+        if error:
+            return [f"[SC] StartService FAILED {error}:", "", START_ERRORS[error], ""]
         return _sc_query(service, starting=True)
     if verb == "stop":
         service.state = "STOPPED"
@@ -66,14 +66,12 @@ def net(shell: CmdShell, args: list[str]) -> list[str]:
             return ["The service name is invalid.", "",
                     "More help is available by typing NET HELPMSG 2185.", ""]
         if verb == "start":
-            if service.start == "DISABLED":
-                return ["System error 1058 has occurred.", "",
-                        "The service cannot be started, either because it is disabled or because "
-                        "it has no enabled devices associated with it.", ""]
-            if service.state == "RUNNING":
+            error = _start(service)
+            if error == 1058:
+                return ["System error 1058 has occurred.", "", START_ERRORS[error], ""]
+            if error:  # net words "already running" its own way
                 return ["The requested service has already been started.", "",
                         "More help is available by typing NET HELPMSG 2182.", ""]
-            service.state = "RUNNING"
             return [f"The {service.display} service is starting.",
                     f"The {service.display} service was started successfully.", ""]
         service.state = "STOPPED"
@@ -102,6 +100,16 @@ def net(shell: CmdShell, args: list[str]) -> list[str]:
                 "computer/domain", "", "Members", "", "-" * 79, *shell.state.admins, *NET_OK]
     return ["The syntax of this command is:", "", "NET", "    [ ACCOUNTS | COMPUTER | CONFIG | "
             "CONTINUE | FILE | GROUP | HELP |", ""]
+
+
+def _start(service: Service) -> int:
+    """Start the service: 0, or the Win32 error that stops it (sc and net word it apart)."""
+    if service.start == "DISABLED":
+        return 1058
+    if service.state == "RUNNING":
+        return 1056
+    service.state = "RUNNING"
+    return 0
 
 
 def _sc_qc(service: Service) -> list[str]:
