@@ -9,10 +9,10 @@ import re
 import pytest
 
 from helpers.processes import start_helper, stop_process
+from helpers.sac import sign_in_to_sac
 from serial_console_kernel.engine.patterns import compile_pattern, escape
 from serial_console_kernel.errors import ConsoleError
 from serial_console_kernel.simulator.linux.state import PASSWORD as LINUX_PASSWORD
-from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD
 from serial_console_kernel.target import Target
 
 
@@ -66,13 +66,7 @@ def test_sac_keeps_2048_characters_of_a_burst_and_pieces_get_through():
         target = await connected("sim:windows?scenario=healthy&speed=instant")
         target.settings.quiet_ms = 150
         try:
-            await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
-            for step in ("cmd", "ch -si 1"):
-                await target.type_line(step)
-            await target.press(["Enter"])
-            await target.type_line("Administrator")
-            await target.type_line("")
-            await target.type_password(ADMIN_PASSWORD)
+            await sign_in_to_sac(target)
             await target.type_line(line)
             paced = target.snapshot().text()
             target.settings.paste_limit = 0

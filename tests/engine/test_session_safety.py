@@ -12,14 +12,12 @@ import time
 import pytest
 
 from helpers.processes import start_sim_server, stop_process
+from helpers.sac import sign_in_to_sac
 from helpers.tcp_console import PASSWORD as TCP_PASSWORD
 from serial_console_kernel.engine.patterns import compile_pattern, escape
 from serial_console_kernel.errors import ConsoleError, TransportClosed
 from serial_console_kernel.simulator.linux.state import PASSWORD as LINUX_PASSWORD
-from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD
 from serial_console_kernel.target import Target
-
-CMD_READY = compile_pattern(escape("EVENT: The CMD command is now available."))
 
 
 def text(literal: str):
@@ -41,16 +39,6 @@ async def until(condition, limit: float = 40.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the state never came"
         await asyncio.sleep(0.1)
-
-
-async def sign_in_to_sac(target: Target) -> None:
-    await target.wait(CMD_READY, timeout=60)
-    await target.type_line("cmd")
-    await target.type_line("ch -si 1")
-    await target.press(["Enter"])
-    await target.type_line("Administrator")
-    await target.type_line("")
-    await target.type_password(ADMIN_PASSWORD)
 
 
 def test_a_dropped_connection_fails_the_waiting_cell_then_comes_back(tcp_console, tmp_path):

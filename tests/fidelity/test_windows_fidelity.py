@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from serial_console_kernel.engine.patterns import compile_pattern, escape
-from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD
+from helpers.sac import CMD_READY, sign_in_to_sac
 from serial_console_kernel.target import Target
 
 TRANSCRIPTS = Path(__file__).parent / "windows"
@@ -56,16 +55,6 @@ def contains(screen: list[str], expected: list[str]) -> bool:
     return any(match(start, expected) for start in range(len(screen)))
 
 
-async def sign_in(target: Target) -> None:
-    await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
-    await target.type_line("cmd")
-    await target.type_line("ch -si 1")
-    await target.press(["Enter"])
-    for line in ("Administrator", ""):
-        await target.type_line(line)
-    await target.type_password(ADMIN_PASSWORD)
-
-
 def replay(path: Path) -> list[tuple[str, list[str], list[str]]]:
     """(what was done, what the transcript expects, what the simulator showed) per step."""
     header, steps = parse(path)
@@ -78,9 +67,9 @@ def replay(path: Path) -> list[tuple[str, list[str], list[str]]]:
             target.settings.timeout = 10
             await target.connect(f"sim:windows?scenario={header['scenario']}&speed=instant")
             if header["channel"] in ("cmd", "login"):
-                await sign_in(target)
+                await sign_in_to_sac(target)
             else:
-                await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
+                await target.wait(CMD_READY)
             for step in steps:
                 if step.typed is not None:
                     await target.type_line(step.typed)

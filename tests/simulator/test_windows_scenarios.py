@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
+from helpers.sac import CMD_READY, sign_in_to_sac
 from serial_console_kernel.engine.patterns import compile_pattern, escape
-from serial_console_kernel.simulator.windows.state import ADMIN_PASSWORD, SCENARIOS
+from serial_console_kernel.simulator.windows.state import SCENARIOS
 from serial_console_kernel.target import Target
 
 from .conftest import open_cmd
@@ -134,20 +135,16 @@ def test_a_bad_driver_loops_normal_boots_and_safe_mode_gets_past_it():
                 target.snapshot()
             shown.append(str(simulation.runtime.call(lambda: simulation.machine.state.boots)))
             await target.boot_menu(select="Safe Mode")
-            await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
+            await sign_in_to_sac(target)
             assert simulation.health()["checks"]["normal_boot"] is False
-            for line in ("cmd", "ch -si 1"):
-                await target.type_line(line)
-            await target.press(["Enter"])
-            for line in ("Administrator", "", ADMIN_PASSWORD,
-                         "wevtutil qe System /q:Event[System[EventID=1001]] /f:text",
+            for line in ("wevtutil qe System /q:Event[System[EventID=1001]] /f:text",
                          r"ren C:\Windows\System32\drivers\contosoflt.sys contosoflt.sys.bad"):
                 await target.type_line(line)
             shown.append(target.snapshot().text())
             await target.type_line("exit")
             await target.press(["Enter"])
             await target.type_line("restart")
-            await target.wait(compile_pattern(escape("EVENT: The CMD command is now available.")))
+            await target.wait(CMD_READY)
             shown.append(str(simulation.health()))
         finally:
             await target.close()
