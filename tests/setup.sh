@@ -9,6 +9,9 @@ DEBIAN_PACKAGES=(
   qemu-system-x86 busybox-static grub-pc-bin grub-common xorriso mtools cpio openssl
   chromium fonts-dejavu-core less
   mmdebstrap fdisk e2fsprogs
+  # The management peers: libvirtd (and what libvirt-python builds with), OpenIPMI's BMC
+  # simulator and ipmitool as the independent client.
+  libvirt-daemon-system libvirt-dev pkg-config gcc python3-dev openipmi ipmitool
 )
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

@@ -9,6 +9,10 @@ class TransportClosed(ConsoleError):
     """The console connection ended (peer closed, command exited, device unplugged)."""
 
 
+class TakenOver(TransportClosed):
+    """Another client took the console over (a forced `virsh console`, another SOL session)."""
+
+
 class UnsupportedAction(ConsoleError):
     """The transport or power backend cannot do what was asked."""
 

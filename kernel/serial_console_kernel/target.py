@@ -102,7 +102,8 @@ class Target:
             compile_prompt(prompt)
             settings.prompt = prompt
         await self.disconnect()
-        transport = await asyncio.to_thread(open_transport, target, baud=settings.baud)
+        transport = await asyncio.to_thread(open_transport, target, baud=settings.baud,
+                                            take_over=take_over, environ=self.environ)
         settings.keys = keys or default(transport, "default_keys") or "xterm"
         vars(self.settings).update(vars(settings))
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
@@ -112,7 +113,7 @@ class Target:
             session.set_transcript(transcript)
             transcript.note(f"connected to {target}")
         if getattr(transport, "reconnects", False):
-            session.reopen = lambda: open_transport(target, baud=settings.baud)
+            session.reopen = lambda: open_transport(target, baud=settings.baud, environ=self.environ)
         session.reconnect = settings.reconnect
         session.start()
         self.console = Console(session, self.settings, target)

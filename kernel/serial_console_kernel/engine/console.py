@@ -189,9 +189,11 @@ class Console:
         given), a pager, or the timeout.  `echoed=False` for text the console does not echo."""
         self.refuse_in_pager()
         before = self.session.mark_input()
-        started = time.monotonic()
         tracker = EchoTracker(line, before.drawn) if echoed else None
         await self.type_text(line + ENTER[self.settings.enter], tracker)
+        # Silence counts from the end of typing: a write can be held (a paced paste, a libvirt
+        # console QEMU has not seen yet), and the answer cannot come before it.
+        started = time.monotonic()
         reason = await self.settle(before, started, what or f"the prompt after {line!r}", quiet,
                                    tracker)
         if tracker is not None:
@@ -224,9 +226,8 @@ class Console:
         """Do something to the machine (keys, a power action) and wait for its answer, as a
         typed line does, so the cell shows what the machine printed in answer."""
         before = self.session.mark_input()
-        started = time.monotonic()
         await action()
-        return await self.settle(before, started, what)
+        return await self.settle(before, time.monotonic(), what)  # see type_line
 
     async def settle(self, before: Progress, started: float, what: str,
                      quiet: float | None = None, echo: EchoTracker | None = None) -> str:

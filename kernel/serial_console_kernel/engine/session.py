@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from ..errors import TransportClosed, WaitTimeout, WriteStopped
+from ..errors import TakenOver, TransportClosed, WaitTimeout, WriteStopped
 from .ingest import FastForwardStream
 from .masking import Secrets
 from .screen import ConsoleScreen
@@ -104,8 +104,9 @@ class ConsoleSession:
             except TransportClosed as err:
                 if self._stopping.is_set():
                     break
-                if self.inspect(lambda screen: bool(TAKEN_OVER.search(screen.text_since(
-                        max(0, screen.drawn_total - 400))))):
+                # The transport knows (a forced libvirt console), or the console said so.
+                if isinstance(err, TakenOver) or self.inspect(lambda screen: bool(TAKEN_OVER.search(
+                        screen.text_since(max(0, screen.drawn_total - 400))))):
                     self.taken_over = True
                     self.closed_reason = (f"{TAKEN_OVER_REASON}; %connect --take-over takes it "
                                           "back (the other client is then disconnected)")

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
 from .base import ACTIONS, require
+
+if TYPE_CHECKING:
+    from ..transports.base import Transport
 
 TIMEOUT = 60.0
 
@@ -15,7 +19,7 @@ TIMEOUT = 60.0
 class CommandPower:
     name = "cmd"
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, transport: Transport | None = None) -> None:
         self.commands: dict[str, str] = {}
         for part in spec.split(";"):
             if not part.strip():

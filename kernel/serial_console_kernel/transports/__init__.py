@@ -10,8 +10,9 @@ pyserial extension's scheme) is pyserial's.
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 
@@ -25,6 +26,7 @@ SCHEMES = {
     "socket": "tcp_socket:SocketTransport",
     "telnet": "tcp_socket:SocketTransport",
     "sim": "simulator:SimulatorTransport",
+    "libvirt": "libvirt_console:LibvirtTransport",
 }
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -45,7 +47,8 @@ def _plugins() -> dict[str, EntryPoint]:
 
 def factory_for(target: str) -> Factory:
     scheme = scheme_of(target)
-    if scheme in SCHEMES:
+    if scheme is not None and scheme.partition("+")[0] in SCHEMES:  # libvirt+ssh: libvirt's
+        scheme = scheme.partition("+")[0]
         module, _, name = SCHEMES[scheme].partition(":")
         return getattr(import_module(f".{module}", __name__), name)
     plugin = _plugins().get(scheme) if scheme else None
@@ -59,10 +62,18 @@ def factory_for(target: str) -> Factory:
     return PySerialTransport  # type: ignore[return-value]  # a Transport by its methods
 
 
-def open_transport(target: str, *, baud: int = 115200) -> Transport:
-    """Open the console named by `target`: see the module's docstring for who handles which."""
+def open_transport(target: str, *, baud: int = 115200, take_over: bool = False,
+                   environ: Mapping[str, str] | None = None) -> Transport:
+    """Open the console named by `target`: see the module's docstring for who handles which.
+    `take_over` forces a console another client holds; `environ` is where credentials are read
+    (the process's environment, or a fleet target's own).  A factory gets each only when its
+    signature names it: a serial line has neither."""
     target = target.strip()
-    transport = factory_for(target)(target, baud=baud)
+    factory = factory_for(target)
+    options: dict[str, object] = {"take_over": take_over, "environ": environ}
+    accepted = inspect.signature(factory).parameters
+    transport = factory(target, baud=baud,
+                        **{name: value for name, value in options.items() if name in accepted})
     transport.open()
     return transport
 
