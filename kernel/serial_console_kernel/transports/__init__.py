@@ -27,6 +27,7 @@ SCHEMES = {
     "telnet": "tcp_socket:SocketTransport",
     "sim": "simulator:SimulatorTransport",
     "libvirt": "libvirt_console:LibvirtTransport",
+    "ipmi": "ipmi_sol:IpmiSolTransport",
 }
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
