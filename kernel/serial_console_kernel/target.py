@@ -207,8 +207,12 @@ class Target:
             if console.session.malformed:
                 state += (f" ({console.session.malformed} escape sequences dropped: the "
                           "emulation could not take them)")
+        offered = [TEXT[action].label.lower() for action in Action
+                   if action is not Action.STATUS and self.can(action)]
+        power = f"power via {self.power.name}" if self.power is not None else "power: no backend"
         return "\n".join([
             state,
+            f"{power}; can: {', '.join(offered) or 'nothing'}",
             f"screen {s.columns}x{s.lines}, keys {s.keys}, enter {s.enter}, baud {s.baud}",
             f"timeout {s.timeout:g} s, quiet {s.quiet_ms:g} ms, txdelay {s.txdelay_ms:g} ms, "
             f"paste-limit {s.paste_limit or 'off'}, scrollback {s.scrollback} lines",

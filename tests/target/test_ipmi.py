@@ -54,6 +54,8 @@ def test_power_on_through_the_bmc_then_a_login_and_a_command_over_sol(on_sol, bm
     assert result.text.splitlines()[-3:] == ["Linux", "42", PROMPT]
     status = execute(on_sol, "%status").stdout
     assert status.startswith(f"connected to {bmc.url}\n") and PASSWORD not in status
+    assert status.splitlines()[1] == ("power via ipmi; can: nmi, reset, power off, power on, "
+                                      "power cycle, sysrq, break")
 
 
 def test_sysrq_goes_as_a_sol_break_then_the_key(on_sol):

@@ -49,6 +49,9 @@ def test_the_console_carries_a_login_and_a_command_and_power_is_the_domains(logg
     assert ROOT_PASSWORD not in result.text
     status = execute(logged_in, "%status").stdout
     assert status.startswith(f"connected to {domain.target}\n")
+    # What the panel offers: all but BREAK, which libvirt has no way to send.
+    assert status.splitlines()[1] == ("power via libvirt; can: nmi, reset, restart, power off, "
+                                      "power on, power cycle, sysrq")
     assert execute(logged_in, "%power status").stdout == "power status via libvirt: running\n"
 
 

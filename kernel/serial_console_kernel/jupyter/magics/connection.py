@@ -33,11 +33,14 @@ MAGICS = [
     Magic("connect", "%connect [TARGET] [--baud N] [--keys xterm|ems] [--size CxR] [--prompt REGEX] "
           "[--logout auto|off|LINE] [--take-over]",
           "Connect to a console: a device (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, "
-          "loop://, exec:COMMAND (virsh console vm1, ipmitool … sol activate) or sim:windows. "
+          "ipmi://USER@HOST[:PORT] (a BMC's Serial-over-LAN; the password in IPMI_PASSWORD), "
+          "libvirt:///system/DOMAIN (a libvirt domain's console), loop://, exec:COMMAND "
+          "(any console program) or sim:windows. "
           "Without TARGET, reconnect to the last one. --logout: how the console is left when "
           "the kernel disconnects, shuts down or restarts: auto signs out where a password was "
           "typed here (SAC: exit and lock; a shell: exit until login:), off leaves it, or a "
-          "line to type. --take-over takes back a console another client took over.",
+          "line to type. --take-over takes a console another client holds or took over (that "
+          "client is disconnected).",
           (arg("target", nargs="*"), arg("--baud", type=number(1, 10_000_000, kind=int), default=None),
            arg("--keys", choices=["xterm", "ems"], default=None),
            arg("--size", default=None, metavar="CxR"), arg("--prompt", default=None),
