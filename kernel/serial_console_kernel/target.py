@@ -104,6 +104,8 @@ class Target:
         await self.disconnect()
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud,
                                             take_over=take_over, environ=self.environ)
+        for secret in getattr(transport, "secrets", ()):  # a token the connection carries
+            self.secrets.add(secret)
         settings.keys = keys or default(transport, "default_keys") or "xterm"
         vars(self.settings).update(vars(settings))
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,

@@ -24,9 +24,11 @@ BACKENDS = {
     "cmd": ("command:CommandPower", True),
     "libvirt": ("libvirt_domain:LibvirtPower", False),
     "ipmi": ("ipmi:IpmiPower", False),
+    "azure": ("azure:AzurePower", False),
 }
 USAGE = ("qmp:PATH, qmp:tcp:HOST:PORT, sim, sim:HOST:PORT, cmd:ACTION=COMMAND;…, "
-         "libvirt:///system/DOMAIN, ipmi://USER@HOST[:PORT], or line")
+         "libvirt:///system/DOMAIN, ipmi://USER@HOST[:PORT], azure://SUBSCRIPTION/RESOURCE_GROUP/VM, "
+         "or line")
 
 
 def open_power(spec: str, transport: Transport | None = None) -> PowerBackend:

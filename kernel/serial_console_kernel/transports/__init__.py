@@ -28,6 +28,7 @@ SCHEMES = {
     "sim": "simulator:SimulatorTransport",
     "libvirt": "libvirt_console:LibvirtTransport",
     "ipmi": "ipmi_sol:IpmiSolTransport",
+    "azure": "azure_console:AzureConsoleTransport",
 }
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 

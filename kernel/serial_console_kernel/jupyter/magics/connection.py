@@ -34,7 +34,8 @@ MAGICS = [
           "[--logout auto|off|LINE] [--take-over]",
           "Connect to a console: a device (/dev/ttyUSB0), socket://HOST:PORT, rfc2217://HOST:PORT, "
           "ipmi://USER@HOST[:PORT] (a BMC's Serial-over-LAN; the password in IPMI_PASSWORD), "
-          "libvirt:///system/DOMAIN (a libvirt domain's console), loop://, exec:COMMAND "
+          "libvirt:///system/DOMAIN (a libvirt domain's console), azure://SUBSCRIPTION/"
+          "RESOURCE_GROUP/VM (Azure Serial Console), loop://, exec:COMMAND "
           "(any console program) or sim:windows. "
           "Without TARGET, reconnect to the last one. --logout: how the console is left when "
           "the kernel disconnects, shuts down or restarts: auto signs out where a password was "
