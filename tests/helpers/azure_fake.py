@@ -49,7 +49,7 @@ class FakeAzure:
     async def vm(self, request: web.Request) -> web.Response:
         if not self.authorized(request):
             return self.error(401, "AuthenticationFailed", "Authentication failed.")
-        if request.match_info["vm"] != "vm1":
+        if request.match_info["vm"] not in ("vm1", "0"):  # a VM, or instance 0 of a scale set
             return self.error(404, "ResourceNotFound", "The Resource was not found.")
         return web.json_response({"name": "vm1", "properties": {
             "storageProfile": {"osDisk": {"osType": self.options.kind.capitalize()}},
@@ -86,6 +86,12 @@ class FakeAzure:
         if self.socket is socket:
             self.socket = None
         return socket
+
+    async def drop(self, request: web.Request) -> web.Response:
+        """Not Azure's: the test's way to cut the websocket, as a network blip does."""
+        if self.socket is not None:
+            await self.socket.close(code=1011, message=b"connection reset")
+        return web.json_response({})
 
     def _output(self, data: bytes) -> None:
         """On the simulator's thread."""
@@ -125,9 +131,15 @@ async def main() -> None:
     vm = ("/subscriptions/{sub}/{rg:resource[gG]roups}/{group}/providers/Microsoft.Compute/"
           "virtualMachines/{vm}")
     app = web.Application()
+    vmss = ("/subscriptions/{sub}/{rg:resource[gG]roups}/{group}/providers/Microsoft.Compute/"
+            "virtualMachineScaleSets/{scaleset}/virtualMachines/{vm}")
+    connect = "/providers/Microsoft.SerialConsole/serialPorts/0/connect"
     app.add_routes([
         web.get(vm, fake.vm),
-        web.post(vm + "/providers/Microsoft.SerialConsole/serialPorts/0/connect", fake.connect),
+        web.post(vm + connect, fake.connect),
+        web.get(vmss, fake.vm),
+        web.post(vmss + connect, fake.connect),
+        web.post("/fake/drop", fake.drop),
         web.get("/console/{vm}/client", fake.console),
         web.post("/console/{vm}/adminCommand/{command}", fake.admin_command),
     ])

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,6 +155,40 @@ def test_a_second_user_takes_over_and_the_first_is_told(linux_vm):
     assert "another client took over the console" in waited
     assert "another client took over the console" in status  # and it does not reconnect over it
     assert "another client took over" in typed
+
+
+async def reconnected(session) -> None:
+    """Until the session opened its connection again (it says so to its listeners)."""
+    loop, changed = asyncio.get_running_loop(), asyncio.Event()
+    session.add_listener(lambda: loop.call_soon_threadsafe(changed.set))
+    while session.reconnecting or session.drops == 0:
+        await asyncio.wait_for(changed.wait(), 30)
+        changed.clear()
+
+
+def test_a_scale_set_instance_and_a_dropped_websocket_that_is_opened_again(linux_vm):
+    async def session() -> tuple[str, list[str]]:
+        target = Target()
+        await target.connect("azure://sub-0001/rg1/vmss/web/0")
+        await target.wait(regex.compile("login:"), timeout=30)
+        drops = target.console.session.drops  # type: ignore[union-attr]
+        request = urllib.request.Request(linux_vm["AZURE_RESOURCE_MANAGER_ENDPOINT"] + "/fake/drop",
+                                         method="POST")
+        with urllib.request.urlopen(request, context=ssl.create_default_context()):
+            pass
+        with pytest.raises(ConsoleError, match="connection dropped"):  # the wait sees the drop
+            await target.wait(regex.compile("never printed"), timeout=30)
+        await reconnected(target.console.session)  # type: ignore[union-attr]
+        assert target.console.session.drops == drops + 1  # type: ignore[union-attr]
+        await target.type_line("")
+        notes = target.take_notes()
+        text = target.snapshot().text()
+        await target.close()
+        return text, notes
+
+    text, notes = run(session())
+    assert text.rstrip().endswith("login:")
+    assert any("reconnected after" in note for note in notes), notes
 
 
 def test_without_a_token_or_azure_identity_connect_says_what_to_install(linux_vm, monkeypatch):

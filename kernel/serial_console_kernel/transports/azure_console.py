@@ -81,8 +81,9 @@ class AzureVm:
             raise ConsoleError(f"no Azure credential: {first} (az login, a managed identity, or "
                                f"{TOKEN_VARIABLE})") from None
 
-    def call(self, method: str, url: str, body: dict | None = None) -> dict:
-        """An ARM (or console service) request; its failure as one line without the token."""
+    def call(self, method: str, url: str, body: dict | None = None, *, retried: bool = False) -> dict:
+        """An ARM (or console service) request; its failure as one line without the token.
+        A refused token is fetched again once: ARM tokens live about an hour, a session longer."""
         token = self._token = self._token or self.token()
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method, headers={
@@ -93,6 +94,9 @@ class AzureVm:
             with urllib.request.urlopen(request, timeout=TIMEOUT, context=context) as answer:
                 text = answer.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as err:
+            if err.code == 401 and not retried and not self.environ.get(TOKEN_VARIABLE):
+                self._token = None
+                return self.call(method, url, body, retried=True)
             raise ConsoleError(self._refusal(err.code, err.read().decode("utf-8", "replace"))) from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
