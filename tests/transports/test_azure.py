@@ -152,9 +152,9 @@ def test_a_second_user_takes_over_and_the_first_is_told(linux_vm):
         return str(waited.value), status, str(typed.value)
 
     waited, status, typed = run(two_users())
-    assert "another client took over the console" in waited
-    assert "another client took over the console" in status  # and it does not reconnect over it
-    assert "another client took over" in typed
+    assert "another user took over the serial console of vm1" in waited
+    assert "another user took over the serial console" in status  # no reconnecting over it
+    assert "another user took over" in typed
 
 
 async def reconnected(session) -> None:

@@ -108,8 +108,9 @@ class ConsoleSession:
                 if isinstance(err, TakenOver) or self.inspect(lambda screen: bool(TAKEN_OVER.search(
                         screen.text_since(max(0, screen.drawn_total - 400))))):
                     self.taken_over = True
-                    self.closed_reason = (f"{TAKEN_OVER_REASON}; %connect --take-over takes it "
-                                          "back (the other client is then disconnected)")
+                    why = str(err) if isinstance(err, TakenOver) else TAKEN_OVER_REASON
+                    self.closed_reason = (f"{why}; %connect --take-over takes it back (the other "
+                                          "client is then disconnected)")
                     break
                 if self.reconnect and self.reopen is not None:
                     if self._reconnect(str(err)):
