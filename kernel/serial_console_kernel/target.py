@@ -30,7 +30,7 @@ from .errors import ConsoleError, ExpectationFailed
 from .power import open_power
 from .power.base import TEXT, Action, PowerBackend
 from .power.line import LinePower
-from .transports import open_transport
+from .transports import Transport, open_transport
 from .transports.base import default
 
 NOT_CONNECTED = (
@@ -104,8 +104,7 @@ class Target:
         await self.disconnect()
         transport = await asyncio.to_thread(open_transport, target, baud=settings.baud,
                                             take_over=take_over, environ=self.environ)
-        for secret in getattr(transport, "secrets", ()):  # a token the connection carries
-            self.secrets.add(secret)
+        self._keep_secrets(transport)
         settings.keys = keys or default(transport, "default_keys") or "xterm"
         vars(self.settings).update(vars(settings))
         session = ConsoleSession(transport, columns=settings.columns, lines=settings.lines,
@@ -115,7 +114,8 @@ class Target:
             session.set_transcript(transcript)
             transcript.note(f"connected to {target}")
         if getattr(transport, "reconnects", False):
-            session.reopen = lambda: open_transport(target, baud=settings.baud, environ=self.environ)
+            session.reopen = lambda: self._keep_secrets(open_transport(
+                target, baud=settings.baud, environ=self.environ))
         session.reconnect = settings.reconnect
         session.start()
         self.console = Console(session, self.settings, target)
@@ -127,6 +127,12 @@ class Target:
         self.say(f"connected to {target}")
         await self.console.quiet()
         return self.console
+
+    def _keep_secrets(self, transport: Transport) -> Transport:
+        """A token the connection carries (Azure's): masked everywhere from now on."""
+        for secret in getattr(transport, "secrets", ()):
+            self.secrets.add(secret)
+        return transport
 
     async def disconnect(self) -> str | None:
         """Sign out (see `sign_out`), then close the console; returns the target it was

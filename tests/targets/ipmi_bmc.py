@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers.processes import stop_process
+
 from .build_linux_vm import KERNEL_ARGS, build
 
 HELPERS = Path(__file__).parent.parent / "helpers"
@@ -123,13 +125,7 @@ class IpmiSimBmc:
 
     def stop(self) -> None:
         for process in (self.process, self.relay):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=5)
+            stop_process(process)
         pid = self.qemu_pid()
         if pid is not None:
             os.kill(pid, signal.SIGKILL)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import os
 import queue
 import threading
 import time
@@ -185,8 +186,6 @@ class IpmiSolTransport:
 
     def __init__(self, target: str, *, baud: int = 0, take_over: bool = False,
                  environ: Mapping[str, str] | None = None) -> None:
-        import os
-
         self.environ = os.environ if environ is None else environ
         self.bmc = BmcAddress(target, self.environ)
         self.description = self.bmc.shown
