@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import ssl
 import threading
@@ -72,6 +73,8 @@ class AzureVm:
             from azure.identity import DefaultAzureCredential
         except ImportError:
             raise ConsoleError(INSTALL) from None
+        # The chain logs each credential it tried, on many lines: the error says it in one.
+        logging.getLogger("azure.identity").setLevel(logging.ERROR)
         try:
             # Interactive browser login would wait for a person: never from a kernel.
             credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
