@@ -19,14 +19,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_fleet
 import bench_ingest
 import bench_kernel
+import bench_management
 import bench_typing
 
 FULL = {"ingest_bytes": 4_000_000, "history_sample": 400_000, "cells": 300, "flood_mb": 100,
         "memory_cells": 10_000, "live_seconds": 10, "hostile_bytes": 2_000_000,
-        "typed_line": 10_000, "fleet": (1, 10, 50, 200), "fleet_dask": 200}
+        "typed_line": 10_000, "fleet": (1, 10, 50, 200), "fleet_dask": 200, "managed_lines": 50}
 QUICK = {"ingest_bytes": 300_000, "history_sample": 60_000, "cells": 30, "flood_mb": 2,
          "memory_cells": 100, "live_seconds": 2, "hostile_bytes": 100_000,
-         "typed_line": 1_000, "fleet": (1, 3), "fleet_dask": 3}
+         "typed_line": 1_000, "fleet": (1, 3), "fleet_dask": 3, "managed_lines": 3}
 
 
 def table(rows: list[dict]) -> str:
@@ -67,11 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table(typing), "\n")
     fleet = bench_fleet.run(size["fleet"], size["fleet_dask"])
     print("## Fleet runs (a runbook over simulated VMs; a third of them fail, as meant)")
-    print(table(fleet))
+    print(table(fleet), "\n")
+    managed = bench_management.run(size["managed_lines"])
+    print("## Consoles behind management peers (connect includes the 0.4 s of quiet %connect waits)")
+    print(table(managed))
 
     results = {"machine": machine, "quick": args.quick, "ingest": ingest, "hostile": hostile,
                "latency": latency,
-               "memory": memory, "live_view": live, "typing": typing, "fleet": fleet}
+               "memory": memory, "live_view": live, "typing": typing, "fleet": fleet,
+               "managed": managed}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     failed = [row["workload"] for row in ingest
@@ -80,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                if not row["arrived_whole"]]
     failed += [f"fleet of {row['targets']} ({row['where']})" for row in fleet
                if not row["outcomes_right"]]
+    failed += [row["console"] for row in managed if not row["every_line_answered"]]
     if failed:
         print(f"\nCORRECTNESS FAILED for: {', '.join(failed)}", file=sys.stderr)
         return 1

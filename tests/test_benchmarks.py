@@ -25,3 +25,4 @@ def test_quick_benchmark_runs_and_its_checks_hold(tmp_path):
     assert results["memory"]["peak_rss_after_flood_MB"] > 0
     assert results["live_view"]["live_updates_per_s"] > 0
     assert "## Cell latency" in run.stdout
+    assert [row["every_line_answered"] for row in results["managed"]] == [True, True, True]
