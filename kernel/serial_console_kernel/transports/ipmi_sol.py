@@ -33,6 +33,10 @@ ACTIVATE_WITHIN = 20.0  # seconds for login and SOL activation (a busy BMC takes
 # The first keystroke after activation is sometimes lost (BMCs and ipmi_sim alike): Enter is
 # pressed until the console answers, at connect, when the machine is on.
 WAKE_TRIES, WAKE_WAIT = 3, 1.0
+# How often an open SOL console asks the BMC whether SOL is still its own: ipmi_sim (and other
+# BMCs) tell a client nothing when another takes SOL over, and pyghmi notices only after its
+# retries of the next keystroke (about 12 s).
+WATCH_EVERY = 2.0
 # What pyghmi reports when another client took SOL from us (its keepalive or the BMC's NACK).
 TAKEN = ("SOL deactivated", "Remote IPMI console disconnected")
 T = TypeVar("T")
@@ -53,6 +57,8 @@ class _PyghmiThread:
     def __init__(self) -> None:
         self._jobs: queue.Queue[tuple[Callable[[], Any], concurrent.futures.Future]] = queue.Queue()
         self.sessions = 0  # open consoles and backends: pump only while there are some
+        self.watchers: set[Callable[[], None]] = set()  # run every WATCH_EVERY seconds
+        self._watched = time.monotonic()
         threading.Thread(target=self._run, name="pyghmi", daemon=True).start()
 
     def call(self, job: Callable[[], T], timeout: float) -> T:
@@ -74,6 +80,10 @@ class _PyghmiThread:
                     console = console or pyghmi().console
                     with contextlib.suppress(Exception):  # a session's error reaches its handler
                         console.Console.wait_for_rsp(0.03)
+                if time.monotonic() - self._watched >= WATCH_EVERY:
+                    self._watched = time.monotonic()
+                    for watcher in list(self.watchers):
+                        watcher()
                 continue
             if future.set_running_or_notify_cancel():
                 try:
@@ -221,6 +231,8 @@ class IpmiSolTransport:
                 self.close()
                 raise ConsoleError(self._refusal(str(item))) from None
             self._incoming.put(item)
+        watchers = _thread.watchers if _thread is not None else set()
+        watchers.add(self._watch)
         self._wake()
 
     def _refusal(self, error: str) -> str:
@@ -252,6 +264,16 @@ class IpmiSolTransport:
             return  # {'info': "Remote system is powered down"}: the silence says it
         self._received.set()
         self._incoming.put(bytes(data))
+
+    def _watch(self) -> None:
+        """On the pyghmi thread, every WATCH_EVERY seconds: SOL taken from us is reported now."""
+        console = self._console
+        if console is None or console.broken or not console.connected or self._ended is not None:
+            return
+        if self._lost_sol():
+            self._ended = TakenOver(f"another client took over the SOL console of {self.description}")
+            console.broken = True  # pyghmi's own: no more sending on a session that is not ours
+            self._incoming.put(self._ended)
 
     @property
     def session(self) -> Any:
@@ -311,6 +333,8 @@ class IpmiSolTransport:
         self._closed = True
 
         def deactivate() -> None:
+            if _thread is not None:
+                _thread.watchers.discard(self._watch)
             console.close()
             session_closed(self.bmc, console.ipmi_session or console.kept_session)
 
