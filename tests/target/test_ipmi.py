@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import socket
 
 import pytest
 
@@ -15,7 +16,7 @@ from helpers.processes import start_helper, stop_process
 from serial_console_kernel.errors import ConsoleError
 from serial_console_kernel.target import Target
 from targets.build_linux_vm import ROOT_PASSWORD
-from targets.ipmi_bmc import ADMIN, PASSWORD, IpmiSimBmc, ipmitool
+from targets.ipmi_bmc import ADMIN, PASSWORD, IpmiSimBmc, free_port, ipmitool
 from targets.qemu_vm import LinuxVM
 
 os.environ["TARGET_ROOT_PASSWORD"] = ROOT_PASSWORD
@@ -124,3 +125,15 @@ def test_nmi_through_a_bmc_that_has_it_reaches_the_guest(kc_module, nmi_bmc):
     assert re.search(r"Uhhuh\. NMI received for unknown reason \w+ on CPU 0\.",
                      result.text.replace("\n", ""))
     assert execute(kc_module, "%power status").stdout == "power status via ipmi: on\n"
+
+
+def test_a_wrong_password_and_a_bmc_that_does_not_answer_are_one_line_errors(bmc):
+    async def connect(url: str, password: str) -> str:
+        with pytest.raises(ConsoleError) as error:
+            await Target(environ={"IPMI_PASSWORD": password}).connect(url)
+        return str(error.value)
+
+    refused = asyncio.run(connect(bmc.url, "not-the-password"))
+    assert refused == f"{bmc.url} refused: Incorrect password provided"
+    silent = f"ipmi://{ADMIN}@127.0.0.1:{free_port(socket.SOCK_DGRAM)}"  # nobody listens there
+    assert asyncio.run(connect(silent, PASSWORD)).startswith(f"no answer from {silent} (UDP port")

@@ -112,3 +112,14 @@ def test_a_second_client_is_refused_then_takes_over_and_the_first_is_told(logged
     assert result.status == "ok", result.error
     result = execute(logged_in, "echo back")
     assert result.text.splitlines()[-2:] == ["back", PROMPT], (result.status, result.error, result.text)
+
+
+def test_a_domain_that_is_not_there_is_named_with_those_that_are(domain):
+    async def connect() -> str:
+        with pytest.raises(ConsoleError) as error:
+            await Target().connect("libvirt:///system/no-such-domain")
+        return str(error.value)
+
+    message = asyncio.run(connect())
+    assert message.startswith("no domain 'no-such-domain' at qemu:///system; its domains: ")
+    assert domain.name in message

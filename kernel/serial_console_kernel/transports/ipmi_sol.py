@@ -229,7 +229,7 @@ class IpmiSolTransport:
                 continue
             if isinstance(item, BaseException):
                 self.close()
-                raise ConsoleError(self._refusal(str(item))) from None
+                raise ConsoleError(self._refusal(str(item).removeprefix(f"{self.description}: "))) from None
             self._incoming.put(item)
         watchers = _thread.watchers if _thread is not None else set()
         watchers.add(self._watch)
@@ -240,6 +240,9 @@ class IpmiSolTransport:
             return (f"another client holds the SOL console of {self.description} (one SOL "
                     "session per BMC): %connect --take-over takes it, and that client is "
                     "disconnected")
+        if error == "timeout":
+            return (f"no answer from {self.description} (UDP port {self.bmc.port}): is the BMC "
+                    "reachable, with IPMI over LAN enabled?")
         return f"{self.description} refused: {error}"
 
     def _wake(self) -> None:
