@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   mmdebstrap fdisk e2fsprogs
   # The management peers: libvirtd (and what libvirt-python builds with), OpenIPMI's BMC
   # simulator and ipmitool as the independent client.
-  libvirt-daemon-system libvirt-dev pkg-config gcc python3-dev openipmi ipmitool
+  libvirt-daemon-system libvirt-dev pkg-config gcc python3-dev openipmi ipmitool qemu-utils
 )
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

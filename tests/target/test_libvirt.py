@@ -7,17 +7,25 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
 from helpers.jupyter import execute
 from serial_console_kernel.errors import ConsoleError
 from serial_console_kernel.target import Target
+from targets.build_debian_vm import ROOT_PASSWORD as DEBIAN_PASSWORD
+from targets.build_debian_vm import disk
 from targets.build_linux_vm import ROOT_PASSWORD
-from targets.libvirt_host import BusyboxDomain, LibvirtHost
+from targets.libvirt_host import BusyboxDomain, LibvirtHost, debian_domain
 
 os.environ["TARGET_ROOT_PASSWORD"] = ROOT_PASSWORD
 PROMPT = "root@serialtarget:~#"
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+COMMAND = str(Path(sys.executable).parent / "serial-console")
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +131,27 @@ def test_a_domain_that_is_not_there_is_named_with_those_that_are(domain):
     message = asyncio.run(connect())
     assert message.startswith("no domain 'no-such-domain' at qemu:///system; its domains: ")
     assert domain.name in message
+
+
+def test_the_iptables_runbook_fixes_a_real_debian_domain_through_libvirt(tmp_path):
+    """A runbook, unchanged, on the real Debian 12 (systemd, bash, iptables) as a libvirt
+    domain: console, sign-in and the fix all go through libvirt://, as a user would run it."""
+    host = LibvirtHost()
+    debian = debian_domain(host, disk("iptables-drops-ssh"))
+    try:
+        debian.start_paused()
+        resumer = threading.Thread(target=debian.resume_when_attached, daemon=True)
+        resumer.start()
+        out = tmp_path / "out.ipynb"
+        result = subprocess.run(
+            [COMMAND, "run", str(NOTEBOOKS / "linux-iptables-lockout.ipynb"), "-o", str(out),
+             "--target", debian.target], capture_output=True, text=True, timeout=600,
+            env=dict(os.environ, ROOT_PASSWORD=DEBIAN_PASSWORD))
+        resumer.join(timeout=10)
+    finally:
+        debian.remove()
+        host.stop()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    shown = out.read_text()
+    assert f"connected to {debian.target}" in shown and DEBIAN_PASSWORD not in shown
+    assert "0.0.0.0:22" in shown  # sshd listens, and nothing drops it any more

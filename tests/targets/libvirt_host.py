@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +41,27 @@ DOMAIN_XML = """\
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
   </devices>
+</domain>
+"""
+
+
+DEBIAN_XML = """\
+<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>512</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='{overlay}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+  <!-- No relabelling: the cached image stays root's, read-only under a throwaway overlay. -->
+  <seclabel type='none' model='dac'/>
 </domain>
 """
 
@@ -97,24 +119,24 @@ class LibvirtHost:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class BusyboxDomain:
-    """A persistent domain of the busybox VM, defined for one test module and removed after.
-    Its kernel and initrd are copied where the `libvirt-qemu` user can read them."""
+def _opened_by_libvirtd(path: str) -> bool:
+    for pid in subprocess.run(["pidof", "libvirtd"], capture_output=True, text=True).stdout.split():
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                        return True
+    return False
 
-    def __init__(self, host: LibvirtHost) -> None:
-        artifacts = build()
-        self.name = f"serial-test-{uuid.uuid4().hex[:8]}"
-        folder = Path(host.folder, self.name)
-        folder.mkdir()
-        for path in (host.folder, folder):
-            os.chmod(path, 0o755)
-        kernel, initrd = folder / "vmlinuz", folder / "initrd.cpio.gz"
-        shutil.copyfile(artifacts.vmlinuz, kernel)
-        shutil.copyfile(artifacts.initrd, initrd)
-        xml = folder / "domain.xml"
-        xml.write_text(DOMAIN_XML.format(name=self.name, kernel=kernel, initrd=initrd,
-                                         cmdline=KERNEL_ARGS))
-        virsh("define", str(xml))
+
+class Domain:
+    """A persistent domain, defined for one test and removed after."""
+
+    def __init__(self, host: LibvirtHost, xml: str, name: str) -> None:
+        self.name = name
+        path = Path(host.folder, f"{name}.xml")
+        path.write_text(xml)
+        virsh("define", str(path))
         self.target = f"libvirt:///system/{self.name}"
 
     def start_paused(self) -> None:
@@ -123,6 +145,19 @@ class BusyboxDomain:
     def resume(self) -> None:
         virsh("resume", self.name)
 
+    def resume_when_attached(self, timeout: float = 120) -> None:
+        """Resume once a console client holds the console (a runbook's %connect in another
+        process): then not a byte of the boot is lost.  libvirt names no holder, but libvirtd
+        has the domain's pty open exactly while a console stream is attached."""
+        pty = re.search(r"<serial type='pty'>\s*<source path='([^']+)'", virsh("dumpxml", self.name))
+        assert pty, "a started domain has its pty"
+        deadline = time.monotonic() + timeout
+        while not _opened_by_libvirtd(pty.group(1)):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no console client attached to {self.name}")
+            time.sleep(0.05)
+        self.resume()
+
     def state(self) -> str:
         return virsh("domstate", self.name)
 
@@ -130,3 +165,32 @@ class BusyboxDomain:
         with contextlib.suppress(RuntimeError):
             virsh("destroy", self.name)
         virsh("undefine", self.name, check=False)
+
+
+def debian_domain(host: LibvirtHost, image: Path) -> Domain:
+    """The real Debian 12 target from its cached disk image, under a qcow2 overlay."""
+    name = f"serial-debian-{uuid.uuid4().hex[:8]}"
+    os.chmod(host.folder, 0o755)
+    overlay = Path(host.folder, f"{name}.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", str(image),
+                    str(overlay)], check=True)
+    shutil.chown(overlay, "libvirt-qemu", "libvirt-qemu")
+    return Domain(host, DEBIAN_XML.format(name=name, overlay=overlay), name)
+
+
+class BusyboxDomain(Domain):
+    """The busybox VM as a domain.  Its kernel and initrd are copied where the `libvirt-qemu`
+    user can read them."""
+
+    def __init__(self, host: LibvirtHost) -> None:
+        artifacts = build()
+        name = f"serial-test-{uuid.uuid4().hex[:8]}"
+        folder = Path(host.folder, name)
+        folder.mkdir()
+        for path in (host.folder, folder):
+            os.chmod(path, 0o755)
+        kernel, initrd = folder / "vmlinuz", folder / "initrd.cpio.gz"
+        shutil.copyfile(artifacts.vmlinuz, kernel)
+        shutil.copyfile(artifacts.initrd, initrd)
+        super().__init__(host, DOMAIN_XML.format(name=name, kernel=kernel, initrd=initrd,
+                                                 cmdline=KERNEL_ARGS), name)
