@@ -164,3 +164,16 @@ def test_a_target_brings_its_defaults_and_the_kernel_never_names_a_scheme():
         loop.close()
     above_transports = [kernel_package / "target.py", *(kernel_package / "jupyter").rglob("*.py")]
     assert not [path.name for path in above_transports if '"sim:' in path.read_text()]
+
+
+def test_an_inbox_joins_what_arrived_and_raises_what_ended_it_after_the_bytes():
+    from serial_console_kernel.transports.base import Inbox
+
+    inbox = Inbox()
+    assert inbox.take(0.01) == b""
+    for chunk in (b"e", b"cho", b" hi\r\n"):
+        inbox.put(chunk)
+    inbox.put(TransportClosed("gone"))
+    assert inbox.take(0.01) == b"echo hi\r\n"  # one read for a burst of small callbacks
+    with pytest.raises(TransportClosed, match="gone"):
+        inbox.take(0.01)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import select
 import socket
 import threading
@@ -84,6 +85,44 @@ def write_to_socket(sock: socket.socket, data: bytes, timeout: float | None,
         return bool(select.select([], [sock], [], seconds)[1])
 
     write_all(data, send_some, writable, timeout, abort)
+
+
+class Inbox:
+    """What a console that delivers by callback (the in-process simulator, a libvirt stream,
+    pyghmi's SOL) has sent, for `read` on the session's thread: bytes, or the exception that
+    ended the console, in the order they came."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue()
+        self._held: BaseException | None = None  # came behind bytes: raised by the next take
+
+    def put(self, item: bytes | BaseException) -> None:
+        self._queue.put(item)
+
+    def take(self, timeout: float) -> bytes:
+        """All the bytes that arrived, joined (one emulation pass for a burst of small
+        callbacks), waiting up to `timeout` for the first; b"" when none came.  An exception
+        is raised by the take after the one that returned the bytes before it.  One reader."""
+        held, self._held = self._held, None
+        if held is not None:
+            raise held
+        try:
+            item = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return b""
+        if isinstance(item, BaseException):
+            raise item
+        chunks = [item]
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, BaseException):
+                self._held = item
+                break
+            chunks.append(item)
+        return b"".join(chunks)
 
 
 DEFAULTS = {"default_keys": "xterm", "default_power": None, "default_password": None}

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ConsoleError, TakenOver, TransportClosed, WriteStopped
+from .base import Inbox
 
 INSTALL = "ipmi targets need pyghmi: pip install 'serial-console-kernel[ipmi]'"
 DEFAULT_PORT = 623
@@ -201,7 +202,8 @@ class IpmiSolTransport:
         self.description = self.bmc.shown
         self.default_power = target  # chassis power through the same BMC
         self.take_over = take_over
-        self._incoming: queue.Queue[bytes | BaseException] = queue.Queue()
+        self._incoming = Inbox()
+        self._said = threading.Event()  # pyghmi reported on the session: see `open`
         self._console: Any = None
         self._received = threading.Event()
         self._ended: TransportClosed | None = None  # what pyghmi said when the session ended
@@ -219,18 +221,14 @@ class IpmiSolTransport:
         self._console = on_pyghmi_thread(activate)
         deadline = time.monotonic() + ACTIVATE_WITHIN
         while not self._console.connected:
-            try:
-                item = self._incoming.get(timeout=0.1)
-            except queue.Empty:
-                if time.monotonic() > deadline:
-                    self.close()
-                    raise ConsoleError(f"{self.description}: SOL was not activated within "
-                                       f"{ACTIVATE_WITHIN:g} s") from None
-                continue
-            if isinstance(item, BaseException):
+            if self._ended is not None:
                 self.close()
-                raise ConsoleError(self._refusal(str(item).removeprefix(f"{self.description}: "))) from None
-            self._incoming.put(item)
+                raise ConsoleError(self._refusal(str(self._ended).removeprefix(f"{self.description}: ")))
+            if time.monotonic() > deadline:
+                self.close()
+                raise ConsoleError(f"{self.description}: SOL was not activated within "
+                                   f"{ACTIVATE_WITHIN:g} s")
+            self._said.wait(0.1)  # pyghmi sets `connected` without telling: look again soon
         watchers = _thread.watchers if _thread is not None else set()
         watchers.add(self._watch)
         self._wake()
@@ -264,6 +262,7 @@ class IpmiSolTransport:
                                          f"{self.description}") if error in TAKEN or self._lost_sol()
                                else TransportClosed(f"{self.description}: {error}"))
                 self._incoming.put(self._ended)
+                self._said.set()
             return  # {'info': "Remote system is powered down"}: the silence says it
         self._received.set()
         self._incoming.put(bytes(data))
@@ -303,13 +302,7 @@ class IpmiSolTransport:
     def read(self, timeout: float) -> bytes:
         if self._closed:
             raise TransportClosed(f"{self.description} is closed")
-        try:
-            item = self._incoming.get(timeout=timeout)
-        except queue.Empty:
-            return b""
-        if isinstance(item, BaseException):
-            raise item
-        return item
+        return self._incoming.take(timeout)
 
     def write(self, data: bytes, timeout: float | None = None,
               abort: threading.Event | None = None) -> None:

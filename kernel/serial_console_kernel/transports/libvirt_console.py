@@ -14,14 +14,13 @@ paused, attaches, then resumes it, so not a byte of the boot is missed).
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConsoleError, TakenOver, TransportClosed, UnsupportedAction
-from .base import write_all
+from .base import Inbox, write_all
 
 INSTALL = ("libvirt targets need libvirt-python: pip install 'serial-console-kernel[libvirt]' "
            "(it builds against libvirt: apt install libvirt-dev pkg-config gcc python3-dev)")
@@ -90,6 +89,10 @@ def open_domain(target: str) -> tuple[Any, Any]:
                            f"{', '.join(names) or 'none'}") from None
 
 
+class _HungUp(Exception):
+    """The stream ended: `read` finds out whether the domain stopped or the console was taken."""
+
+
 class LibvirtTransport:
     can_break = False  # libvirt has no API for a serial BREAK (Alt+SysRq goes by sendKey)
     reconnects = False  # the stream follows the domain's power by itself (see `read`)
@@ -103,7 +106,7 @@ class LibvirtTransport:
         self._connection: Any = None
         self._domain: Any = None
         self._stream: Any = None
-        self._incoming: queue.Queue[bytes | BaseException] = queue.Queue()
+        self._incoming = Inbox()
         self._lock = threading.RLock()  # one stream at a time, whoever attaches
         self._closed = False
         # Set by the domain's lifecycle events (on libvirt's event thread), taken by `read`.
@@ -166,11 +169,11 @@ class LibvirtTransport:
                 self._typing_from = 0.0  # QEMU sees us: see PTY_NOTICES
             if events & (libvirt.VIR_STREAM_EVENT_ERROR | libvirt.VIR_STREAM_EVENT_HANGUP):
                 raise EOFError
-        except (EOFError, libvirt.libvirtError) as err:
+        except (EOFError, libvirt.libvirtError):
             # Left registered, a dead stream fires on every turn of the loop: let go of it.
             self._settled.clear()
             self._detach(stream)
-            self._incoming.put(err)
+            self._incoming.put(_HungUp())
 
     def _on_lifecycle(self, _connection: Any, _domain: Any, event: int, _detail: int,
                       _opaque: object) -> None:
@@ -195,18 +198,16 @@ class LibvirtTransport:
         if self._closed:
             raise TransportClosed(f"{self.description} is closed")
         try:
-            item = self._incoming.get(timeout=timeout)
-        except queue.Empty:
-            if self._stream is None and self._started.is_set():
-                self._attach_started()
-            return b""
-        if isinstance(item, BaseException):
+            data = self._incoming.take(timeout)
+        except _HungUp:
             try:
                 self._stream_ended()
             finally:
                 self._settled.set()
             return b""
-        return item
+        if not data and self._stream is None and self._started.is_set():
+            self._attach_started()
+        return data
 
     def _stream_ended(self) -> None:
         """The stream hung up: the domain stopped (silence until it starts again), or another

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from ..errors import ConsoleError, TransportClosed
+from .base import Inbox
 
 if TYPE_CHECKING:
     from ..simulator import Simulation
@@ -23,7 +23,7 @@ class SimulatorTransport:
         self.scenario = params.get("scenario", "healthy")
         self.speed = params.get("speed", "fast")
         self.description = target
-        self._incoming: queue.Queue[bytes] = queue.Queue()
+        self._incoming = Inbox()
         self.simulation: Simulation | None = None
         # Windows' EMS console takes VT100+ keys (F8 is Esc 8); power goes to the simulator.
         self.default_keys = "ems" if self.kind == "windows" else "xterm"
@@ -50,14 +50,7 @@ class SimulatorTransport:
     def read(self, timeout: float) -> bytes:
         if self.simulation is None:
             raise TransportClosed(f"{self.description} is closed")
-        try:
-            data = self._incoming.get(timeout=timeout)
-        except queue.Empty:
-            return b""
-        chunks = [data]
-        while not self._incoming.empty():
-            chunks.append(self._incoming.get_nowait())
-        return b"".join(chunks)
+        return self._incoming.take(timeout)
 
     def write(self, data: bytes, timeout: float | None = None,
               abort: threading.Event | None = None) -> None:
